@@ -1,0 +1,48 @@
+"""Writing audit events. Called inside a service's transaction, never commits."""
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+
+from app.accounts.models import AuditEvent, User
+from app.db import utcnow
+from app.extensions import db
+
+
+def record_audit(actor: User | None, action: str, obj_type: str, obj_id: int | None, *,
+                 details: dict | None = None, reason: str | None = None) -> AuditEvent:
+    """Add one audit event to the current transaction, chained to the latest one.
+
+    The latest event is read with FOR UPDATE (PostgreSQL) so concurrent writers chain in order;
+    SQLite transactions are already serialised by BEGIN IMMEDIATE.
+    """
+    db.session.flush()
+    last_hash = db.session.execute(
+        sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1).with_for_update()
+    ).scalar_one_or_none()
+    event = AuditEvent(
+        created_at=utcnow(),
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        object_type=obj_type,
+        object_id=obj_id,
+        details=json.dumps(details or {}, ensure_ascii=False, sort_keys=True, default=str),
+        reason=reason,
+        prev_hash=last_hash or "",
+    )
+    event.hash = event.compute_hash()
+    db.session.add(event)
+    return event
+
+
+def verify_audit_chain() -> tuple[int, int | None]:
+    """Walk the log in order; return (events checked, id of the first broken event or None)."""
+    previous = ""
+    checked = 0
+    for event in db.session.execute(sa.select(AuditEvent).order_by(AuditEvent.id)).scalars():
+        if event.prev_hash != previous or event.compute_hash() != event.hash:
+            return checked, event.id
+        previous = event.hash
+        checked += 1
+    return checked, None

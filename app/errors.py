@@ -1,0 +1,107 @@
+"""Domain errors raised by services, and the HTTP error pages."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A rule of the domain was broken. `message` is translatable and safe to show the user.
+
+    `field` names the form field the message belongs to, when there is one.
+    """
+
+    status_code = 409
+    default_message = _l("This action is not possible.")
+
+    def __init__(self, message=None, *, field: str | None = None):
+        self.message = message if message is not None else self.default_message
+        self.field = field
+        super().__init__(str(self.message))
+
+
+class NotAllowed(DomainError):
+    status_code = 403
+    default_message = _l("You are not allowed to do this.")
+
+
+class InvalidState(DomainError):
+    status_code = 409
+    default_message = _l("This is not possible in the current state.")
+
+
+class ValidationFailed(DomainError):
+    status_code = 400
+    default_message = _l("Please correct the highlighted fields.")
+
+
+ERROR_TITLES = {
+    400: _l("Bad request"),
+    403: _l("Access denied"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    413: _l("Request too large"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
+    503: _l("Service unavailable"),
+}
+
+ERROR_TEXTS = {
+    400: _l("The request could not be understood. Please go back and try again."),
+    403: _l("You do not have permission to open this page."),
+    404: _l("The page you asked for does not exist or is not public."),
+    405: _l("This address does not accept that kind of request."),
+    413: _l("What you sent is too large."),
+    429: _l("You have made too many requests in a short time. Please wait a moment and try again."),
+    500: _l("An unexpected error happened. It has been logged; please try again later."),
+    503: _l("The service is temporarily unavailable. Nothing was saved; please try again shortly."),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(code: int, message=None):
+    title = ERROR_TITLES.get(code, ERROR_TITLES[500])
+    text = message or ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    if _wants_json():
+        return jsonify(error={"code": code, "title": str(title), "message": str(text)}), code
+    return render_template("errors/error.html", code=code, title=title, text=text), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        from flask_babel import gettext as _
+
+        return render_error(400, _("Your form expired or was sent from elsewhere. Please reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        if code == 429:
+            from flask_babel import gettext as _
+            return render_error(429, _("You have made too many requests in a short time. Please wait a moment and try again."))
+        return render_error(code)
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        return render_error(error.status_code, error.message)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        from sqlalchemy.exc import OperationalError
+
+        from app.extensions import db
+
+        db.session.rollback()
+        if app.config.get("TESTING") and not app.config.get("TESTING_RENDER_UNEXPECTED"):
+            raise error
+        if isinstance(error, OperationalError):
+            app.logger.exception("database unavailable")
+            return render_error(503)
+        app.logger.exception("unhandled error")
+        return render_error(500)

@@ -1,0 +1,110 @@
+"""Locale selection, and the filters that show instants in a meeting's time zone."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel import dates as babel_dates
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_locale
+
+# Public language codes (URLs, stored preferences) and the Babel locale behind each.
+# Babel reads zh_CN as zh_Hans_CN, so the catalogue folder is zh_Hans_CN.
+LOCALES = {"zh_CN": "zh_Hans_CN", "en": "en"}
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
+DEFAULT_LANGUAGE = "zh_CN"
+
+
+def language_from_accept_header() -> str:
+    for value, _quality in request.accept_languages:
+        tag = value.lower().replace("_", "-")
+        if tag.startswith("zh"):
+            return "zh_CN"
+        if tag.startswith("en"):
+            return "en"
+    return DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    """The visitor's language code: their explicit choice, else Accept-Language, else Chinese.
+
+    Outside a request (command line, background jobs) there is no visitor: the default language.
+    """
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    chosen = session.get("lang")
+    if chosen in LOCALES:
+        return chosen
+    return language_from_accept_header()
+
+
+def select_locale() -> str:
+    return LOCALES[current_language()]
+
+
+def _zone(tz_name: str | None) -> ZoneInfo:
+    return ZoneInfo(tz_name or current_app.config["DEFAULT_TIMEZONE"])
+
+
+def _locale():
+    return get_locale() or LOCALES[DEFAULT_LANGUAGE]
+
+
+def local_datetime(value: datetime | None, tz_name: str | None = None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    return babel_dates.format_datetime(value, format=fmt, tzinfo=_zone(tz_name), locale=_locale())
+
+
+def local_date(value: datetime | date | None, tz_name: str | None = None, fmt: str = "long") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(_zone(tz_name)).date()
+    return babel_dates.format_date(value, format=fmt, locale=_locale())
+
+
+def local_time(value: datetime | None, tz_name: str | None = None, fmt: str = "short") -> str:
+    if value is None:
+        return ""
+    return babel_dates.format_time(value, format=fmt, tzinfo=_zone(tz_name), locale=_locale())
+
+
+def local_weekday(value: datetime | None, tz_name: str | None = None) -> str:
+    if value is None:
+        return ""
+    return babel_dates.format_datetime(value, format="EEEE", tzinfo=_zone(tz_name), locale=_locale())
+
+
+def tz_label(tz_name: str | None) -> str:
+    """A readable zone label such as 'Asia/Shanghai (UTC+08:00)' for the current moment."""
+    zone = _zone(tz_name)
+    now = datetime.now(zone)
+    offset = now.strftime("%z")
+    return f"{zone.key} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def localized_name(obj) -> str:
+    """Pick `name_en` or `name_zh` of a bilingual record (district, department) for the visitor."""
+    if obj is None:
+        return ""
+    if current_language() == "en" and getattr(obj, "name_en", None):
+        return obj.name_en
+    return obj.name_zh
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.add_template_filter(local_datetime)
+    app.add_template_filter(local_date)
+    app.add_template_filter(local_time)
+    app.add_template_filter(local_weekday)
+    app.add_template_filter(tz_label)
+    app.add_template_filter(localized_name)
+
+    @app.context_processor
+    def language_context():
+        return {
+            "current_language": current_language(),
+            "language_names": LANGUAGE_NAMES,
+            "html_lang": "zh-Hans" if current_language() == "zh_CN" else "en",
+        }

@@ -1,0 +1,170 @@
+"""Reads of meetings for public and staff pages, each loading exactly what the page shows."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import abort, current_app
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.accounts.models import Department, District, User
+from app.db import utcnow
+from app.extensions import db
+from app.meetings.models import DEFAULT_DURATION, Meeting, MeetingStatus, MeetingType, meeting_hosts
+from app.pagination import Page, clean_page_number, paginate
+
+MAX_QUERY_LENGTH = 100
+
+
+@dataclass
+class MeetingFilters:
+    """Public list filters parsed from query parameters. Unknown values mark the filter as
+    unsatisfiable (empty result) rather than failing."""
+
+    type: Optional[str] = None
+    district: Optional[str] = None
+    department: Optional[str] = None
+    q: str = ""
+    date_from: Optional[date] = None
+    date_to: Optional[date] = None
+    past: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "MeetingFilters":
+        return cls(
+            type=(args.get("type") or None),
+            district=(args.get("district") or None),
+            department=(args.get("department") or None),
+            q=(args.get("q") or "").strip()[:MAX_QUERY_LENGTH],
+            date_from=_parse_date(args.get("from")),
+            date_to=_parse_date(args.get("to")),
+            past=args.get("when") == "past",
+            page=clean_page_number(args.get("page", 1)),
+        )
+
+    @property
+    def is_filtered(self) -> bool:
+        return any([self.type, self.district, self.department, self.q, self.date_from, self.date_to])
+
+
+def _parse_date(raw: str | None) -> Optional[date]:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw.strip()[:10])
+    except ValueError:
+        return None
+
+
+def _public_condition():
+    return sa.and_(Meeting.published_at.is_not(None), Meeting.status.in_([MeetingStatus.PUBLISHED,
+                                                                           MeetingStatus.CANCELLED]))
+
+
+def _effective_end():
+    # Meetings without an end count as DEFAULT_DURATION long; compare starts with a shifted "now"
+    # instead of adding intervals in SQL, which SQLite and PostgreSQL spell differently.
+    return Meeting.ends_at
+
+
+def _upcoming_condition(now: datetime):
+    return sa.or_(Meeting.ends_at > now, sa.and_(Meeting.ends_at.is_(None), Meeting.starts_at > now - DEFAULT_DURATION))
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_public_meetings(filters: MeetingFilters, per_page: int | None = None, now: datetime | None = None) -> Page:
+    now = now or utcnow()
+    per_page = per_page or current_app.config["PER_PAGE"]
+    stmt = (
+        sa.select(Meeting)
+        .options(joinedload(Meeting.department), joinedload(Meeting.district))
+        .where(_public_condition())
+    )
+    if filters.past:
+        stmt = stmt.where(sa.not_(_upcoming_condition(now))).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    else:
+        stmt = stmt.where(_upcoming_condition(now)).order_by(Meeting.starts_at, Meeting.id)
+    if filters.type:
+        if filters.type not in {t.value for t in MeetingType}:
+            stmt = stmt.where(sa.false())
+        else:
+            stmt = stmt.where(Meeting.type == MeetingType(filters.type))
+    if filters.district:
+        stmt = stmt.where(Meeting.district_id.in_(sa.select(District.id).where(District.code == filters.district)))
+    if filters.department:
+        stmt = stmt.where(
+            Meeting.department_id.in_(sa.select(Department.id).where(Department.code == filters.department))
+        )
+    if filters.q:
+        pattern = _like_pattern(filters.q)
+        stmt = stmt.where(sa.or_(*[
+            sa.func.lower(column).like(pattern, escape="\\")
+            for column in (Meeting.title, Meeting.summary, Meeting.venue_name, Meeting.address, Meeting.host_note)
+        ]))
+    zone = ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])
+    if filters.date_from:
+        stmt = stmt.where(Meeting.starts_at >= datetime.combine(filters.date_from, time.min, zone))
+    if filters.date_to:
+        stmt = stmt.where(Meeting.starts_at < datetime.combine(filters.date_to + timedelta(days=1), time.min, zone))
+    return paginate(stmt, filters.page, per_page)
+
+
+def get_public_meeting_or_404(meeting_id: int) -> Meeting:
+    """A meeting as the public may see it (published, or cancelled after publication), with
+    everything its page shows loaded; drafts and unknown ids are 404."""
+    meeting = db.session.execute(
+        sa.select(Meeting)
+        .options(
+            joinedload(Meeting.department), joinedload(Meeting.district),
+            selectinload(Meeting.hosts), selectinload(Meeting.agenda_items),
+        )
+        .where(Meeting.id == meeting_id, _public_condition())
+    ).scalar_one_or_none()
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def get_meeting_or_404(meeting_id: int) -> Meeting:
+    """Any meeting, drafts included, for staff pages (the caller checks permission)."""
+    meeting = db.session.execute(
+        sa.select(Meeting)
+        .options(
+            joinedload(Meeting.department), joinedload(Meeting.district), joinedload(Meeting.created_by),
+            selectinload(Meeting.hosts), selectinload(Meeting.agenda_items),
+        )
+        .where(Meeting.id == meeting_id)
+    ).scalar_one_or_none()
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def list_staff_meetings(user: User, *, page: int = 1, per_page: int = 20, status: str | None = None,
+                        mine_only: bool = False) -> Page:
+    """Meetings a staff member works on: created, hosted, or of their department (admins: all)."""
+    from app.security import Role
+
+    stmt = sa.select(Meeting).options(joinedload(Meeting.department), joinedload(Meeting.district))
+    hosted = sa.select(meeting_hosts.c.meeting_id).where(meeting_hosts.c.user_id == user.id)
+    own = sa.or_(Meeting.created_by_id == user.id, Meeting.id.in_(hosted))
+    if mine_only:
+        stmt = stmt.where(own)
+    elif user.role != Role.ADMIN:
+        stmt = stmt.where(sa.or_(own, Meeting.department_id == user.department_id))
+    if status in {s.value for s in MeetingStatus}:
+        stmt = stmt.where(Meeting.status == MeetingStatus(status))
+    stmt = stmt.order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    return paginate(stmt, page, per_page)
+
+
+def count_public_meetings() -> int:
+    return db.session.execute(sa.select(sa.func.count()).select_from(Meeting).where(_public_condition())).scalar_one()

@@ -1,0 +1,34 @@
+"""Public meeting pages: the upcoming list, the archive and one meeting."""
+from flask import render_template, request
+
+from app.accounts import queries as account_queries
+from app.meetings import bp
+from app.meetings import queries as meeting_queries
+from app.meetings.models import MeetingType
+from app.security import public
+
+
+@bp.get("/")
+@bp.get("/meetings")
+@public
+def index():
+    filters = meeting_queries.MeetingFilters.from_args(request.args)
+    page = meeting_queries.list_public_meetings(filters)
+    return render_template(
+        "meetings/index.html",
+        page=page,
+        filters=filters,
+        meeting_types=list(MeetingType),
+        districts=account_queries.list_districts(),
+        departments=account_queries.list_departments(),
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@public
+def detail(meeting_id: int):
+    from app.registrations import queries as registration_queries
+
+    meeting = meeting_queries.get_public_meeting_or_404(meeting_id)
+    counts = registration_queries.count_registrations(meeting.id)
+    return render_template("meetings/detail.html", meeting=meeting, preview=False, counts=counts)

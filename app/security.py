@@ -1,0 +1,74 @@
+"""Staff roles, the role_required decorator and the Flask-Login user loader."""
+from __future__ import annotations
+
+import enum
+from functools import wraps
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    OFFICIAL = "official"
+    CLERK = "clerk"
+
+    @property
+    def label(self):
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.OFFICIAL: _l("Official"),
+    Role.CLERK: _l("Clerk"),
+}
+
+STAFF = (Role.ADMIN, Role.OFFICIAL, Role.CLERK)
+
+
+def role_required(*roles: Role):
+    """Allow the view only to signed-in, active staff whose role is one of `roles`.
+
+    Anonymous users are sent to the login page (401 handled by Flask-Login); a wrong role is a 403.
+    The allowed roles are kept on the view function so the access test can read them.
+    """
+    allowed = frozenset(roles)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            from app.extensions import login_manager
+
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = allowed
+        return wrapped
+
+    return decorator
+
+
+def public(view):
+    """Mark a view as public on purpose, for the route-access test."""
+    view.is_public = True
+    return view
+
+
+def load_user(session_id: str):
+    """Sessions carry `<user id>:<session version>`; bumping the version ends every session of that user."""
+    from app.accounts import queries as account_queries
+
+    try:
+        user_id_text, version_text = session_id.split(":", 1)
+        user_id, version = int(user_id_text), int(version_text)
+    except (ValueError, AttributeError):
+        return None
+    user = account_queries.get_user(user_id)
+    if user is None or not user.is_active or user.session_version != version:
+        return None
+    return user
