@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_babel import lazy_gettext as _l
@@ -25,6 +26,11 @@ COMMON_TIMEZONES = [
 ]
 
 
+@cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones()) | {"UTC"}
+
+
 def is_valid_timezone(name: str | None) -> bool:
     if not name or len(name) > 64:
         return False
@@ -32,7 +38,7 @@ def is_valid_timezone(name: str | None) -> bool:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return False
-    return name in available_timezones() or name == "UTC"
+    return name in _known_zones()
 
 
 def local_to_utc(local: datetime, tz_name: str, *, field: str | None = None) -> datetime:
