@@ -18,6 +18,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     load_config(app, config, overrides)
+    register_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -49,6 +50,12 @@ def load_config(app: Flask, config, overrides: dict) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
+def register_logging(app: Flask) -> None:
+    from app.logs import install_redaction
+
+    install_redaction()
+
+
 def register_extensions(app: Flask) -> None:
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import select_locale
@@ -77,6 +84,8 @@ def register_blueprints(app: Flask) -> None:
     from app.dashboard import manage_bp as dashboard_bp
     from app.meetings import bp as meetings_bp
     from app.meetings import manage_bp as meetings_manage_bp
+    from app.questions import bp as questions_bp
+    from app.questions import manage_bp as questions_manage_bp
     from app.registrations import bp as registrations_bp
     from app.registrations import manage_bp as registrations_manage_bp
     from app.site import bp as site_bp
@@ -86,6 +95,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_manage_bp, url_prefix="/manage/meetings")
     app.register_blueprint(registrations_bp)
     app.register_blueprint(registrations_manage_bp, url_prefix="/manage/meetings")
+    app.register_blueprint(questions_bp)
+    app.register_blueprint(questions_manage_bp, url_prefix="/manage")
     app.register_blueprint(accounts_bp)
     app.register_blueprint(accounts_manage_bp, url_prefix="/manage")
     app.register_blueprint(dashboard_bp, url_prefix="/manage")

@@ -141,6 +141,10 @@ def _apply_data(meeting: Meeting, data: MeetingData) -> None:
         raise ValidationFailed(_l("A title is required."), field="title")
     if data.capacity is not None and data.capacity < 0:
         raise ValidationFailed(_l("Capacity cannot be negative."), field="capacity")
+    if data.capacity is not None and data.capacity < (meeting.seats_taken or 0):
+        raise ValidationFailed(
+            _l("%(n)d people already hold a seat: capacity cannot be lower than that.", n=meeting.seats_taken),
+            field="capacity")
     meeting.type = MeetingType(data.type)
     meeting.title = title
     meeting.summary = _clean(data.summary)
@@ -235,7 +239,16 @@ def update_meeting(actor: User, meeting: Meeting, data: MeetingData) -> Meeting:
             _apply_schedule(probe, data.schedule)
             if _schedule_snapshot(probe) != before:
                 raise InvalidState(_l("To change the time or place of a published meeting, use Reschedule."))
+        # Lock the row and read the seats held now, so a capacity change cannot race registrations.
+        db.session.execute(sa.select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+        db.session.refresh(meeting, ["seats_taken"])
+        old_capacity = meeting.capacity
         _apply_data(meeting, data)
+        if meeting.capacity != old_capacity:
+            from app.registrations.services import promote_after_capacity_change
+
+            db.session.flush()
+            promote_after_capacity_change(meeting)
         record_audit(actor, "meeting.update", "meeting", meeting.id, details={"title": meeting.title})
         db.session.commit()
     except DomainError as error:

@@ -1,0 +1,127 @@
+"""Public registration pages: the form, the confirmation, and the private manage link."""
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.urls import external_url
+from app.errors import DomainError
+from app.extensions import limiter
+from app.formtools import apply_domain_error
+from app.i18n import current_language
+from app.meetings import queries as meeting_queries
+from app.registrations import bp
+from app.registrations import queries as registration_queries
+from app.registrations import services as registration_services
+from app.registrations.forms import CancelRegistrationForm, NeedsForm, RegistrationForm
+from app.registrations.services import Needs, RegistrationInput
+from app.security import public
+
+
+def _public_write_limit():
+    return current_app.config["PUBLIC_WRITE_RATE_LIMIT"]
+
+
+def private_page(response):
+    """Pages behind a private link: never cached, never leak the link through Referer."""
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def needs_from_form(form) -> Needs:
+    return Needs(wheelchair=form.needs_wheelchair.data, sign_language=form.needs_sign_language.data,
+                 large_print=form.needs_large_print.data,
+                 interpretation_language=form.interpretation_language.data or "",
+                 other=form.other_needs.data or "")
+
+
+@bp.route("/meetings/<int:meeting_id>/register", methods=["GET", "POST"])
+@limiter.limit(_public_write_limit, methods=["POST"])
+@public
+def register(meeting_id: int):
+    meeting = meeting_queries.get_public_meeting_or_404(meeting_id)
+    form = RegistrationForm()
+    if request.method == "GET":
+        form.submission_id.data = secrets.token_urlsafe(32)
+    counts = registration_queries.count_registrations(meeting.id)
+    if form.validate_on_submit():
+        data = RegistrationInput(name=form.name.data, email=form.email.data, mobile=form.mobile.data,
+                                 neighbourhood=form.neighbourhood.data, needs=needs_from_form(form),
+                                 language=current_language())
+        try:
+            result = registration_services.register_citizen(meeting, data, submission_id=form.submission_id.data)
+        except DomainError as error:
+            if not apply_domain_error(form, error):
+                flash(error.message, "error")
+            return render_template("registrations/register.html", meeting=meeting, form=form,
+                                   counts=counts), error.status_code
+        if result.duplicate:
+            return private_page(render_template("registrations/duplicate.html", meeting=meeting))
+        registration = result.registration
+        return private_page(render_template(
+            "registrations/confirmation.html", meeting=meeting, registration=registration,
+            manage_url=external_url("registrations.manage", token=result.token),
+            position=registration_queries.waitlist_position(registration)))
+    status = 400 if request.method == "POST" else 200
+    return render_template("registrations/register.html", meeting=meeting, form=form, counts=counts), status
+
+
+@bp.get("/registrations/<token>")
+@public
+def manage(token: str):
+    registration = registration_queries.get_registration_by_token_or_404(token)
+    needs_form = NeedsForm(obj=registration)
+    return private_page(render_template(
+        "registrations/manage.html", registration=registration, meeting=registration.meeting, token=token,
+        needs_form=needs_form, cancel_form=CancelRegistrationForm(),
+        position=registration_queries.waitlist_position(registration)))
+
+
+@bp.post("/registrations/<token>/needs")
+@limiter.limit(_public_write_limit)
+@public
+def update_needs(token: str):
+    registration = registration_queries.get_registration_by_token_or_404(token)
+    form = NeedsForm()
+    if form.validate_on_submit():
+        try:
+            registration_services.update_needs(registration, needs_from_form(form))
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Your needs are saved. The organisers will see them."), "success")
+        return redirect(url_for(".manage", token=token))
+    return private_page((render_template(
+        "registrations/manage.html", registration=registration, meeting=registration.meeting, token=token,
+        needs_form=form, cancel_form=CancelRegistrationForm(),
+        position=registration_queries.waitlist_position(registration)), 400))
+
+
+@bp.post("/registrations/<token>/cancel")
+@limiter.limit(_public_write_limit)
+@public
+def cancel(token: str):
+    registration = registration_queries.get_registration_by_token_or_404(token)
+    if not CancelRegistrationForm().validate_on_submit():
+        abort(400)
+    meeting = registration.meeting
+    try:
+        registration_services.cancel_registration(registration)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".manage", token=token))
+    return private_page(render_template("registrations/cancelled.html", meeting=meeting))
+
+
+@bp.get("/registrations/<token>/ticket.pdf")
+@public
+def ticket(token: str):
+    from app.registrations.documents import ticket_response
+
+    registration = registration_queries.get_registration_by_token_or_404(token)
+    return private_page(ticket_response(registration))

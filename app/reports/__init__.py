@@ -1,0 +1,1 @@
+"""Printable documents (PDF) built from meeting data: tickets, sign-in sheets, notices, summaries."""

@@ -1,0 +1,1 @@
+"""The ReportLab toolkit (fonts, page layout, escaped text, tables, QR codes) and one builder per document."""
