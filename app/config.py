@@ -115,6 +115,8 @@ class ProductionConfig(BaseConfig):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     MAIL_BACKEND = env_str("MAIL_BACKEND", "smtp")
+    # No made-up default in production: `flask outbox send` refuses to run until it is set.
+    MAIL_DEFAULT_SENDER = env_str("MAIL_DEFAULT_SENDER")
     REQUIRED_KEYS = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI")
 
 
