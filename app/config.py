@@ -33,6 +33,11 @@ def _normalise_db_url(url: str | None) -> str | None:
     return url
 
 
+def _host_list(value: str | None) -> list[str] | None:
+    hosts = [h.strip() for h in (value or "").split(",") if h.strip()]
+    return hosts or None
+
+
 class BaseConfig:
     SECRET_KEY = env_str("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(env_str("DATABASE_URL"))
@@ -64,6 +69,8 @@ class BaseConfig:
     CHECK_IN_RATE_LIMIT = env_str("CHECK_IN_RATE_LIMIT", "120 per minute")
     # Number of proxies in front of the app whose X-Forwarded-For can be trusted.
     PROXY_COUNT = env_int("PROXY_COUNT", 0)
+    # Requests whose Host header is not listed get a 400 (Flask checks TRUSTED_HOSTS); unset allows any.
+    TRUSTED_HOSTS = _host_list(env_str("TRUSTED_HOSTS"))
 
     # Email (app/notify). MAIL_BACKEND: "console" prints messages instead of sending, "smtp" sends.
     MAIL_BACKEND = env_str("MAIL_BACKEND", "console")

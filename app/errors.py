@@ -1,7 +1,7 @@
 """Domain errors raised by services, and the HTTP error pages."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -69,7 +69,17 @@ def render_error(code: int, message=None):
     text = message or ERROR_TEXTS.get(code, ERROR_TEXTS[500])
     if _wants_json():
         return jsonify(error={"code": code, "title": str(title), "message": str(text)}), code
+    if _request_unroutable():
+        # No URL adapter (e.g. an untrusted Host header): the page layout cannot build its links.
+        return Response(f"{title}\n\n{text}\n", status=code, mimetype="text/plain"), code
     return render_template("errors/error.html", code=code, title=title, text=text), code
+
+
+def _request_unroutable() -> bool:
+    from flask import globals as flask_globals
+
+    ctx = flask_globals.request_ctx._get_current_object() if flask_globals.request_ctx else None
+    return ctx is not None and ctx.url_adapter is None
 
 
 def register_error_handlers(app: Flask) -> None:

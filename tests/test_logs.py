@@ -22,3 +22,4 @@ def test_a_served_private_page_logs_no_token(app, client, caplog):
     caplog.set_level(logging.DEBUG)
     client.get("/registrations/ThisIsAVeryPrivateTokenValue123")
     assert "ThisIsAVeryPrivateTokenValue123" not in caplog.text
+
