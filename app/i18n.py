@@ -76,11 +76,12 @@ def local_weekday(value: datetime | None, tz_name: str | None = None) -> str:
     return babel_dates.format_datetime(value, format="EEEE", tzinfo=_zone(tz_name), locale=_locale())
 
 
-def tz_label(tz_name: str | None) -> str:
-    """A readable zone label such as 'Asia/Shanghai (UTC+08:00)' for the current moment."""
+def tz_label(tz_name: str | None, at: datetime | None = None) -> str:
+    """A readable zone label such as 'America/New_York (UTC-04:00)'. The offset is the one in force
+    at `at` (the meeting's start), not today's: a July meeting in New York is on daylight time."""
     zone = _zone(tz_name)
-    now = datetime.now(zone)
-    offset = now.strftime("%z")
+    moment = at.astimezone(zone) if at is not None else datetime.now(zone)
+    offset = moment.strftime("%z")
     return f"{zone.key} (UTC{offset[:3]}:{offset[3:]})"
 
 
@@ -88,7 +89,8 @@ def localized_name(obj) -> str:
     """Pick `name_en` or `name_zh` of a bilingual record (district, department) for the visitor."""
     if obj is None:
         return ""
-    if current_language() == "en" and getattr(obj, "name_en", None):
+    # The active Babel locale, so forced locales (emails, PDFs) pick the right name too.
+    if str(_locale()).startswith("en") and getattr(obj, "name_en", None):
         return obj.name_en
     return obj.name_zh
 

@@ -15,9 +15,16 @@ from app import create_app
 from app.extensions import db as _db
 from app.extensions import limiter
 from tests import factories
+from tests.catalogs import compile_stale_catalogs
 
 IS_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 USES_POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
+
+
+def pytest_sessionstart(session):
+    """Compile stale .mo files once (they are gitignored), so every run, even on a fresh clone, serves the
+    translations in the .po catalogs, as `make translations` does before `make test`."""
+    compile_stale_catalogs()
 
 
 def pytest_collection_modifyitems(config, items):

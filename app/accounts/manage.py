@@ -99,13 +99,19 @@ def reset_password(user_id: int):
         try:
             account_services.reset_password(current_user, user, password=form.password.data)
         except DomainError as error:
-            flash(error.message, "error")
-            return redirect(url_for(".edit_user", user_id=user.id))
+            apply_domain_error(form, error) or flash(error.message, "error")
+            return _edit_page_with_reset_errors(user, form), error.status_code
         flash(_("Password changed; the user's sessions have ended."), "success")
         return redirect(url_for(".users"))
-    for message in form.password.errors:
-        flash(message, "error")
-    return redirect(url_for(".edit_user", user_id=user.id))
+    return _edit_page_with_reset_errors(user, form), 400
+
+
+def _edit_page_with_reset_errors(user, reset_form):
+    """The account page again, its password error shown next to the password field."""
+    form = _with_choices(EditUserForm(formdata=None, obj=user))
+    form.role.data = user.role.value
+    return render_template("accounts/manage/user_form.html", form=form, user=user,
+                           reset_form=reset_form, confirm_form=ConfirmForm())
 
 
 @bp.get("/audit")

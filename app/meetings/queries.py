@@ -1,6 +1,7 @@
 """Reads of meetings for public and staff pages, each loading exactly what the page shows."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Optional
@@ -17,6 +18,16 @@ from app.meetings.models import DEFAULT_DURATION, Meeting, MeetingStatus, Meetin
 from app.pagination import Page, clean_page_number, paginate
 
 MAX_QUERY_LENGTH = 100
+# Dates outside this range are ignored: they filter nothing away, and their day boundaries would
+# overflow Python's datetime when converted to UTC.
+MIN_FILTER_DATE = date(1900, 1, 1)
+MAX_FILTER_DATE = date(9998, 12, 31)
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _clean_arg(raw: str | None) -> str:
+    """A query parameter without control characters (PostgreSQL refuses NUL in text)."""
+    return _CONTROL_CHARACTERS.sub("", raw or "").strip()
 
 
 @dataclass
@@ -36,10 +47,10 @@ class MeetingFilters:
     @classmethod
     def from_args(cls, args) -> "MeetingFilters":
         return cls(
-            type=(args.get("type") or None),
-            district=(args.get("district") or None),
-            department=(args.get("department") or None),
-            q=(args.get("q") or "").strip()[:MAX_QUERY_LENGTH],
+            type=(_clean_arg(args.get("type")) or None),
+            district=(_clean_arg(args.get("district")) or None),
+            department=(_clean_arg(args.get("department")) or None),
+            q=_clean_arg(args.get("q"))[:MAX_QUERY_LENGTH],
             date_from=_parse_date(args.get("from")),
             date_to=_parse_date(args.get("to")),
             past=args.get("when") == "past",
@@ -55,9 +66,10 @@ def _parse_date(raw: str | None) -> Optional[date]:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw.strip()[:10])
+        value = date.fromisoformat(_clean_arg(raw)[:10])
     except ValueError:
         return None
+    return value if MIN_FILTER_DATE <= value <= MAX_FILTER_DATE else None
 
 
 def _public_condition():
@@ -72,7 +84,12 @@ def _effective_end():
 
 
 def _upcoming_condition(now: datetime):
-    return sa.or_(Meeting.ends_at > now, sa.and_(Meeting.ends_at.is_(None), Meeting.starts_at > now - DEFAULT_DURATION))
+    # Null-safe on purpose: `ends_at > now` is NULL for meetings without an end, and NOT(NULL) is
+    # NULL, which would drop those meetings from the past archive.
+    return sa.or_(
+        sa.and_(Meeting.ends_at.is_not(None), Meeting.ends_at > now),
+        sa.and_(Meeting.ends_at.is_(None), Meeting.starts_at > now - DEFAULT_DURATION),
+    )
 
 
 def _like_pattern(text: str) -> str:

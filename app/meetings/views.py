@@ -27,8 +27,11 @@ def index():
 @bp.get("/meetings/<int:meeting_id>")
 @public
 def detail(meeting_id: int):
+    from app.questions import queries as question_queries
     from app.registrations import queries as registration_queries
 
     meeting = meeting_queries.get_public_meeting_or_404(meeting_id)
     counts = registration_queries.count_registrations(meeting.id)
-    return render_template("meetings/detail.html", meeting=meeting, preview=False, counts=counts)
+    questions = question_queries.meeting_questions_summary(meeting)
+    return render_template("meetings/detail.html", meeting=meeting, preview=False, counts=counts,
+                           questions=questions)

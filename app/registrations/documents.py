@@ -78,7 +78,7 @@ def ticket_response(registration: Registration) -> Response:
     status = TicketStatus.CONFIRMED if registration.status == "confirmed" else TicketStatus.WAITLISTED
     data = TicketData(
         meeting_title=meeting.title, meeting_type=str(meeting.type.label), date_text=_date_text(meeting),
-        time_text=_time_text(meeting), timezone_label=tz_label(meeting.timezone),
+        time_text=_time_text(meeting), timezone_label=tz_label(meeting.timezone, meeting.starts_at),
         organiser=localized_name(meeting.department), attendee_name=registration.name, code=registration.code,
         checkin_payload=check_in_payload(meeting, registration), place=meeting.venue_name,
         address=meeting.address, online_url=meeting.online_url, status=status,
@@ -93,7 +93,7 @@ def signin_sheet_response(meeting: Meeting) -> Response:
 
     data = SigninSheetData(
         meeting_title=meeting.title, meeting_type=str(meeting.type.label), date_text=_date_text(meeting),
-        time_text=_time_text(meeting), timezone_label=tz_label(meeting.timezone), place=_place(meeting),
+        time_text=_time_text(meeting), timezone_label=tz_label(meeting.timezone, meeting.starts_at), place=_place(meeting),
         organiser=localized_name(meeting.department),
         registrants=tuple(registration_queries.list_confirmed_for_sheet(meeting.id)),
     )
