@@ -42,7 +42,7 @@ class AgendaItemForm(Form):
     position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=1, max=MAX_AGENDA_ROWS)])
     title = StringField(_l("Agenda item"), filters=[clean_line], validators=[Length(max=200)])
     presenter = StringField(_l("Presenter"), filters=[clean_line], validators=[Length(max=100)])
-    duration_minutes = IntegerField(_l("Minutes"), validators=[Optional(), NumberRange(min=0, max=1440)])
+    duration_minutes = IntegerField(_l("Duration (minutes)"), validators=[Optional(), NumberRange(min=0, max=1440)])
     description = TextAreaField(_l("Notes"), filters=[clean_text], validators=[Length(max=2000)])
 
 

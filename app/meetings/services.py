@@ -7,6 +7,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy.orm import selectinload
 
 from app.accounts.audit import record_audit
@@ -143,7 +144,9 @@ def _apply_data(meeting: Meeting, data: MeetingData) -> None:
         raise ValidationFailed(_l("Capacity cannot be negative."), field="capacity")
     if data.capacity is not None and data.capacity < (meeting.seats_taken or 0):
         raise ValidationFailed(
-            _l("%(n)d people already hold a seat: capacity cannot be lower than that.", n=meeting.seats_taken),
+            lazy_ngettext("%(num)d person already holds a seat: capacity cannot be lower than that.",
+                          "%(num)d people already hold a seat: capacity cannot be lower than that.",
+                          meeting.seats_taken),
             field="capacity")
     meeting.type = MeetingType(data.type)
     meeting.title = title

@@ -31,7 +31,8 @@ def registrants_csv_response(meeting: Meeting) -> Response:
                    local_datetime(r.checked_in_at, tz, "short") if r.checked_in_at else "",
                    "; ".join(r.needs)]
 
-    return csv_response(f"{_file_stem(meeting)} {_('registrants')}.csv", header, rows())
+    label = _("registrants")
+    return csv_response(f"{_file_stem(meeting)} {label}.csv", header, rows())
 
 
 def _pdf_response(data: bytes, filename: str) -> Response:
@@ -84,7 +85,8 @@ def ticket_response(registration: Registration) -> Response:
         address=meeting.address, online_url=meeting.online_url, status=status,
         waitlist_position=waitlist_position(registration), accommodations=tuple(registration.needs),
     )
-    return _pdf_response(build_ticket(data), f"{_file_stem(meeting)} {_('ticket')} {registration.code}.pdf")
+    label = _("ticket")
+    return _pdf_response(build_ticket(data), f"{_file_stem(meeting)} {label} {registration.code}.pdf")
 
 
 def signin_sheet_response(meeting: Meeting) -> Response:
@@ -97,4 +99,5 @@ def signin_sheet_response(meeting: Meeting) -> Response:
         organiser=localized_name(meeting.department),
         registrants=tuple(registration_queries.list_confirmed_for_sheet(meeting.id)),
     )
-    return _pdf_response(build_signin_sheet(data), f"{_file_stem(meeting)} {_('sign-in sheet')}.pdf")
+    label = _("sign-in sheet")
+    return _pdf_response(build_signin_sheet(data), f"{_file_stem(meeting)} {label}.pdf")

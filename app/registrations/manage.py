@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.errors import DomainError
@@ -63,8 +64,11 @@ def capacity(meeting_id: int):
         except DomainError as error:
             apply_domain_error(form, error) or flash(error.message, "error")
             return _registrants_page(meeting, form, error.status_code)
-        flash(_("Capacity changed.") + " " + (_("%(n)d people moved from the waitlist.", n=len(promoted))
-                                               if promoted else ""), "success")
+        if promoted:
+            flash(ngettext("Capacity changed; %(num)d person moved up from the waitlist.",
+                           "Capacity changed; %(num)d people moved up from the waitlist.", len(promoted)), "success")
+        else:
+            flash(_("Capacity changed."), "success")
         return redirect(url_for(".index", meeting_id=meeting.id))
     return _registrants_page(meeting, form, 400)
 

@@ -15,6 +15,7 @@ from typing import Optional
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.audit import record_audit
@@ -345,7 +346,9 @@ def set_capacity(actor: User, meeting: Meeting, capacity: int | None, *, now: da
     db.session.refresh(meeting)
     if capacity is not None and capacity < meeting.seats_taken:
         _fail(ValidationFailed(
-            _l("%(n)d people already hold a seat: capacity cannot be lower than that.", n=meeting.seats_taken),
+            lazy_ngettext("%(num)d person already holds a seat: capacity cannot be lower than that.",
+                          "%(num)d people already hold a seat: capacity cannot be lower than that.",
+                          meeting.seats_taken),
             field="capacity"))
     before = meeting.capacity
     meeting.capacity = capacity
