@@ -3,7 +3,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 
-def configure_sqlite(engine: Engine) -> None:
+def configure_sqlite(engine: Engine, busy_timeout_ms: int = 30000) -> None:
     """Enforce foreign keys and make every transaction take the write lock up front.
 
     pysqlite's default deferred BEGIN lets two writers read the same row and then fight over the lock;
@@ -16,7 +16,7 @@ def configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()

@@ -20,7 +20,9 @@ SEATS = 5
 
 @pytest.fixture
 def sqlite_file_app(tmp_path):
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'race.sqlite3'}")
+    # A generous busy timeout: on a loaded CI machine thirty writers may queue for a while.
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'race.sqlite3'}",
+                     SQLITE_BUSY_TIMEOUT_MS=180_000)
     with app.app_context():
         _db.create_all()
         yield app
@@ -46,11 +48,12 @@ def race(app, meeting_id: int) -> list:
             finally:
                 _db.session.remove()
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(RACERS)]
+    threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(RACERS)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=120)
+        thread.join(timeout=240)
+    assert not any(thread.is_alive() for thread in threads), "a registration never finished"
     return outcomes
 
 
