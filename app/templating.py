@@ -20,7 +20,10 @@ def url_with_args(**changes) -> str:
 
 
 def register_helpers(app: Flask) -> None:
+    from app.accounts.audit import action_label
+
     app.add_template_global(url_with_args)
+    app.add_template_filter(action_label, "audit_action")
 
     @app.context_processor
     def staff_context():

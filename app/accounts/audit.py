@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import AuditEvent, User
 from app.db import utcnow
@@ -46,3 +47,30 @@ def verify_audit_chain() -> tuple[int, int | None]:
         previous = event.hash
         checked += 1
     return checked, None
+
+
+# Readable names for audit actions; codes without a label are shown as they are.
+ACTION_LABELS = {
+    "user.create": _l("created a staff account"),
+    "user.update": _l("changed a staff account"),
+    "user.activate": _l("reactivated a staff account"),
+    "user.deactivate": _l("deactivated a staff account"),
+    "user.reset_password": _l("reset a password"),
+    "district.create": _l("added a district"),
+    "department.create": _l("added a department"),
+    "meeting.create": _l("created the meeting"),
+    "meeting.update": _l("edited the meeting"),
+    "meeting.publish": _l("published the meeting"),
+    "meeting.reschedule": _l("rescheduled the meeting"),
+    "meeting.cancel": _l("cancelled the meeting"),
+    "meeting.capacity": _l("changed the capacity"),
+    "registration.cancel": _l("cancelled a registration"),
+    "registration.check_in": _l("checked someone in"),
+    "registration.undo_check_in": _l("undid a check-in"),
+    "registration.walk_in": _l("added a walk-in"),
+}
+
+
+def action_label(code: str) -> str:
+    label = ACTION_LABELS.get(code)
+    return str(label) if label is not None else code

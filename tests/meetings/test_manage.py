@@ -414,4 +414,4 @@ def test_the_preview_lists_the_meetings_history(web, official):
     meeting = my_meeting(official, starts_at=in_days(20), venue_name="街道文化中心")
     web.post_form(f"/manage/meetings/{meeting.id}/cancel", {"reason": "历史记录测试"})
     page = text_of(web.get(f"/manage/meetings/{meeting.id}"))
-    assert "meeting.cancel" in page and "历史记录测试" in page and official.name in page
+    assert "取消了活动" in page and "历史记录测试" in page and official.name in page
