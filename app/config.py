@@ -67,6 +67,11 @@ class BaseConfig:
     LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     PUBLIC_WRITE_RATE_LIMIT = env_str("PUBLIC_WRITE_RATE_LIMIT", "20 per minute;200 per hour")
     CHECK_IN_RATE_LIMIT = env_str("CHECK_IN_RATE_LIMIT", "120 per minute")
+    # Unset: asking and voting follow PUBLIC_WRITE_RATE_LIMIT.
+    QUESTION_ASK_RATE_LIMIT = env_str("QUESTION_ASK_RATE_LIMIT")
+    QUESTION_VOTE_RATE_LIMIT = env_str("QUESTION_VOTE_RATE_LIMIT")
+    QUESTION_SIMILAR_RATE_LIMIT = env_str("QUESTION_SIMILAR_RATE_LIMIT", "120 per minute;2000 per hour")
+    QUESTION_PROJECTOR_REFRESH_SECONDS = env_int("QUESTION_PROJECTOR_REFRESH_SECONDS", 10)
     # Number of proxies in front of the app whose X-Forwarded-For can be trusted.
     PROXY_COUNT = env_int("PROXY_COUNT", 0)
     # Requests whose Host header is not listed get a 400 (Flask checks TRUSTED_HOSTS); unset allows any.
@@ -84,6 +89,8 @@ class BaseConfig:
     MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 10)  # seconds per SMTP operation
     MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 12)
     MAIL_MESSAGE_ID_DOMAIN = env_str("MAIL_MESSAGE_ID_DOMAIN")  # default: the sender's domain
+    # `flask notify due` reminds confirmed registrants this many hours before a meeting starts.
+    REMINDER_HOURS_BEFORE = env_int("REMINDER_HOURS_BEFORE", 24)
 
     # PDFs embed a TrueType CJK font; unset, common system fonts are searched (app/reports/pdf/fonts.py).
     PDF_CJK_FONT_PATH = env_str("PDF_CJK_FONT_PATH")

@@ -68,6 +68,16 @@ ACTION_LABELS = {
     "registration.check_in": _l("checked someone in"),
     "registration.undo_check_in": _l("undid a check-in"),
     "registration.walk_in": _l("added a walk-in"),
+    "question.enter": _l("entered a question received by another channel"),
+    "question.approve": _l("approved a question"),
+    "question.reject": _l("rejected a question"),
+    "question.edit": _l("edited a question"),
+    "question.merge": _l("merged duplicate questions"),
+    "question.now_answering": _l("put a question on screen"),
+    "question.now_answering_cleared": _l("cleared the question on screen"),
+    "question.answered_live": _l("marked a question answered in the meeting"),
+    "question.outcome": _l("recorded a question's outcome"),
+    "questions.settings": _l("changed the question settings"),
 }
 
 

@@ -849,8 +849,15 @@ def _load_registrations(echo) -> None:
     echo(f"  {load_demo_registrations(echo=echo)} registrations created.")
 
 
+def _load_questions(echo) -> None:
+    from app.demo.questions import load_demo_questions
+
+    echo("Questions:")
+    echo(f"  {load_demo_questions(echo=echo)} questions created.")
+
+
 # Later features add their demo data here, each loader idempotent on its own.
-_EXTRA_LOADERS: list[Callable[[Callable[[str], None]], None]] = [_load_registrations]
+_EXTRA_LOADERS: list[Callable[[Callable[[str], None]], None]] = [_load_registrations, _load_questions]
 
 
 def _ensure_places(model, places: tuple[Place, ...], kind: str, tally: _Tally, echo) -> dict[str, int]:

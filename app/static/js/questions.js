@@ -8,7 +8,7 @@
   "use strict";
 
   var DELAY_MS = 400;
-  var MIN_LENGTH = 4;
+  var MIN_LENGTH = 2;  /* two Chinese characters already make a word (电梯) */
 
   function setUp(form) {
     var url = form.getAttribute("data-similar-url");
