@@ -94,8 +94,8 @@ run: venv translations ## migrate the development database, load demo data on fi
 	  $(FLASK) demo load | tee $(DEMO_STAMP).tmp; \
 	  mv $(DEMO_STAMP).tmp $(DEMO_STAMP); \
 	else \
-	  echo "Demo data was loaded on first start (delete $(DEMO_STAMP) to load it again). Its output:"; \
-	  cat $(DEMO_STAMP); \
+	  echo "Demo data was loaded on first start (delete $(DEMO_STAMP) to load it again). Its logins:"; \
+	  grep -i login $(DEMO_STAMP) || tail -n 5 $(DEMO_STAMP); \
 	fi
 	$(FLASK) run --host 127.0.0.1 --port "$${PORT:-5000}"
 

@@ -81,9 +81,12 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.accounts import bp as accounts_bp
     from app.accounts import manage_bp as accounts_manage_bp
+    from app.calendar import bp as calendar_bp
     from app.dashboard import manage_bp as dashboard_bp
     from app.meetings import bp as meetings_bp
     from app.meetings import manage_bp as meetings_manage_bp
+    from app.minutes import bp as minutes_bp
+    from app.minutes import manage_bp as minutes_manage_bp
     from app.questions import bp as questions_bp
     from app.questions import manage_bp as questions_manage_bp
     from app.registrations import bp as registrations_bp
@@ -93,10 +96,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(site_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(meetings_manage_bp, url_prefix="/manage/meetings")
+    app.register_blueprint(calendar_bp)
     app.register_blueprint(registrations_bp)
     app.register_blueprint(registrations_manage_bp, url_prefix="/manage/meetings")
     app.register_blueprint(questions_bp)
     app.register_blueprint(questions_manage_bp, url_prefix="/manage")
+    app.register_blueprint(minutes_bp)
+    app.register_blueprint(minutes_manage_bp, url_prefix="/manage")
     app.register_blueprint(accounts_bp)
     app.register_blueprint(accounts_manage_bp, url_prefix="/manage")
     app.register_blueprint(dashboard_bp, url_prefix="/manage")

@@ -45,6 +45,11 @@ ACCESS = {
     "registrations_manage.do_check_in": ALL_STAFF,
     "registrations_manage.undo_check_in": ALL_STAFF,
     "registrations_manage.add_walk_in": ALL_STAFF,
+    "calendar.meeting_ics": PUBLIC,
+    "calendar.feed": PUBLIC,
+    "calendar.meetings_atom": PUBLIC,
+    "calendar.minutes_atom": PUBLIC,
+    "calendar.unsubscribe": PUBLIC,          # signed link: the token is the credential
     "questions.index": PUBLIC,
     "questions.ask": PUBLIC,
     "questions.vote": PUBLIC,
@@ -66,6 +71,19 @@ ACCESS = {
     "questions_manage.answered_live": ALL_STAFF,
     "questions_manage.overdue": ALL_STAFF,
     "questions_manage.respond": PLANNERS,     # an outcome is an official's answer
+    "minutes.show": PUBLIC,
+    "minutes_manage.overview": ALL_STAFF,
+    "minutes_manage.start": ALL_STAFF,
+    "minutes_manage.edit": ALL_STAFF,           # clerks write the drafts
+    "minutes_manage.submit": ALL_STAFF,
+    "minutes_manage.correction": ALL_STAFF,
+    "minutes_manage.approve": PLANNERS,         # officials approve (never their own) and publish
+    "minutes_manage.publish": PLANNERS,
+    "minutes_manage.send_back": PLANNERS,
+    "minutes_manage.hearing_record": ALL_STAFF,
+    "minutes_manage.hearing_start": ALL_STAFF,
+    "minutes_manage.hearing_edit": ALL_STAFF,
+    "minutes_manage.participant_state": ALL_STAFF,  # refusals: officials only (checked by the service)
     "accounts_manage.users": ADMINS,
     "accounts_manage.new_user": ADMINS,
     "accounts_manage.edit_user": ADMINS,

@@ -11,10 +11,13 @@ from app.security import Role, role_required
 @bp.get("/")
 @role_required(Role.ADMIN, Role.OFFICIAL, Role.CLERK)
 def index():
+    from app.minutes import queries as minutes_queries
     from app.questions import queries as question_queries
 
     mine = meeting_queries.list_staff_meetings(current_user, mine_only=True, per_page=10)
     drafts = meeting_queries.list_staff_meetings(current_user, status="draft", per_page=10)
     overdue = question_queries.list_overdue_questions(current_user, per_page=10)
+    overdue_minutes = minutes_queries.list_overdue_minutes(current_user, per_page=10)
     return render_template("dashboard/index.html", mine=mine, drafts=drafts, overdue=overdue,
+                           overdue_minutes=overdue_minutes,
                            can_create=permissions.can_create_meeting(current_user))

@@ -856,8 +856,16 @@ def _load_questions(echo) -> None:
     echo(f"  {load_demo_questions(echo=echo)} questions created.")
 
 
+def _load_minutes(echo) -> None:
+    from app.demo.minutes import load_demo_minutes
+
+    echo("Minutes:")
+    echo(f"  {load_demo_minutes(echo=echo)} minutes created.")
+
+
 # Later features add their demo data here, each loader idempotent on its own.
-_EXTRA_LOADERS: list[Callable[[Callable[[str], None]], None]] = [_load_registrations, _load_questions]
+_EXTRA_LOADERS: list[Callable[[Callable[[str], None]], None]] = [_load_registrations, _load_questions,
+                                                                 _load_minutes]
 
 
 def _ensure_places(model, places: tuple[Place, ...], kind: str, tally: _Tally, echo) -> dict[str, int]:

@@ -98,8 +98,14 @@ def _like_pattern(text: str) -> str:
 
 
 def list_public_meetings(filters: MeetingFilters, per_page: int | None = None, now: datetime | None = None) -> Page:
-    now = now or utcnow()
     per_page = per_page or current_app.config["PER_PAGE"]
+    return paginate(select_public_meetings(filters, now), filters.page, per_page)
+
+
+def select_public_meetings(filters: MeetingFilters, now: datetime | None = None) -> sa.Select:
+    """The public list's statement (filters, upcoming or past as of `now`, order), unpaginated.
+    Shared by the list page and the calendar feed so both always filter alike."""
+    now = now or utcnow()
     stmt = (
         sa.select(Meeting)
         .options(joinedload(Meeting.department), joinedload(Meeting.district))
@@ -131,7 +137,7 @@ def list_public_meetings(filters: MeetingFilters, per_page: int | None = None, n
         stmt = stmt.where(Meeting.starts_at >= datetime.combine(filters.date_from, time.min, zone))
     if filters.date_to:
         stmt = stmt.where(Meeting.starts_at < datetime.combine(filters.date_to + timedelta(days=1), time.min, zone))
-    return paginate(stmt, filters.page, per_page)
+    return stmt
 
 
 def get_public_meeting_or_404(meeting_id: int) -> Meeting:

@@ -381,6 +381,9 @@ def reschedule_meeting(actor: User, meeting: Meeting, schedule: Schedule, *, rea
     if short_reason:
         details["short_notice_reason"] = short_reason
     record_audit(actor, "meeting.reschedule", "meeting", meeting.id, details=details, reason=reason)
+    from app.calendar.notifications import queue_meeting_change
+
+    queue_meeting_change(meeting, "rescheduled")  # the registrants' notices commit with the change
     db.session.commit()
     return meeting
 
@@ -401,5 +404,8 @@ def cancel_meeting(actor: User, meeting: Meeting, *, reason: str, now: datetime 
     meeting.cancel_reason = reason
     meeting.sequence += 1
     record_audit(actor, "meeting.cancel", "meeting", meeting.id, reason=reason)
+    from app.calendar.notifications import queue_meeting_change
+
+    queue_meeting_change(meeting, "cancelled")  # the registrants' notices commit with the change
     db.session.commit()
     return meeting

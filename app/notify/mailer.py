@@ -106,7 +106,7 @@ def build_message(message: OutboxMessage, *, sender: Address, now: datetime) -> 
                              cte=_transfer_encoding(message.body_html))
     if message.ics:
         mime.add_attachment(message.ics, subtype="calendar", charset="utf-8", filename=ICS_FILENAME,
-                            cte=_transfer_encoding(message.ics))
+                            cte=_transfer_encoding(message.ics), params={"method": "PUBLISH"})
     # Set last: turning the message multipart moves every Content-* header into the first part.
     mime["Content-Language"] = CONTENT_LANGUAGES.get(message.language, "zh-Hans")
     return mime

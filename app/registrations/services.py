@@ -202,8 +202,13 @@ def _queue_email(registration: Registration, kind: str, meeting: Meeting, token:
         "promoted": f"registration-{registration.code}-promoted",
         "link": f"registration-{registration.code}-link-{stamp:%Y%m%d%H}",
     }[kind]
+    ics = None
+    if kind in ("confirmation", "promoted") and registration.status == RegistrationStatus.CONFIRMED:
+        from app.calendar.notifications import meeting_ics_for
+
+        ics = meeting_ics_for(meeting, registration.language)
     queue_email(to=registration.email, to_name=registration.name, subject=subject, text=text, html=html,
-                dedupe_key=dedupe, language=registration.language)
+                dedupe_key=dedupe, language=registration.language, ics=ics)
 
 
 def _resend_link(existing: Registration, meeting: Meeting, now: datetime) -> None:

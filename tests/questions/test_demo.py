@@ -24,11 +24,11 @@ def cheap_password_hashing(monkeypatch):
 
 
 def test_demo_questions_cover_every_part_and_load_only_once(db):
+    # flask demo load runs the questions loader itself; running it again creates nothing.
     load_demo(echo=lambda line: None)
     lines: list[str] = []
-    created = load_demo_questions(echo=lines.append)
     counts = row_counts()
-    assert created == counts["questions"] >= 150
+    assert counts["questions"] >= 150
     assert load_demo_questions(echo=lines.append) == 0 and row_counts() == counts
     assert lines[-1].strip() == "questions: already present"
 

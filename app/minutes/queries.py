@@ -1,0 +1,191 @@
+"""Reads of minutes and hearing records for the public page, staff pages, the dashboard and the CLI."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import abort, current_app
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.accounts.models import User
+from app.db import utcnow
+from app.extensions import db
+from app.meetings.models import DEFAULT_DURATION, Meeting, MeetingStatus, meeting_hosts
+from app.meetings.rules import PROFILES, profile_named
+from app.minutes.content import MinutesContent, decode, is_canonical, sha256_hex
+from app.minutes.deadlines import cutoff_instant
+from app.minutes.models import (HearingParticipant, HearingRecord, Minutes, MinutesVersion, ParticipantState,
+                                VersionStatus)
+from app.pagination import Page, clean_page_number, paginate
+from app.security import Role
+
+
+def _version_options():
+    return (joinedload(MinutesVersion.updated_by), joinedload(MinutesVersion.submitted_by),
+            joinedload(MinutesVersion.approved_by), joinedload(MinutesVersion.published_by))
+
+
+def get_minutes(meeting_id: int) -> Optional[Minutes]:
+    """The minutes of a meeting with every version and the people on it (two queries)."""
+    return db.session.execute(
+        sa.select(Minutes).options(selectinload(Minutes.versions).options(*_version_options()))
+        .where(Minutes.meeting_id == meeting_id)
+    ).scalar_one_or_none()
+
+
+def get_meeting_version_or_404(meeting_id: int, version_id: int) -> MinutesVersion:
+    version = db.session.execute(
+        sa.select(MinutesVersion).join(Minutes).options(*_version_options())
+        .where(MinutesVersion.id == version_id, Minutes.meeting_id == meeting_id)
+    ).unique().scalar_one_or_none()
+    if version is None:
+        abort(404)
+    return version
+
+
+@dataclass
+class PublishedVersion:
+    version: MinutesVersion
+    content: MinutesContent
+
+
+@dataclass
+class PublicMinutes:
+    current: Optional[PublishedVersion] = None
+    earlier: list[PublishedVersion] = field(default_factory=list)  # newest first
+
+
+def get_public_minutes(meeting_id: int) -> PublicMinutes:
+    """Published versions only, newest first, in one query."""
+    versions = db.session.execute(
+        sa.select(MinutesVersion).join(Minutes)
+        .options(joinedload(MinutesVersion.approved_by), joinedload(MinutesVersion.published_by))
+        .where(Minutes.meeting_id == meeting_id, MinutesVersion.status == VersionStatus.PUBLISHED)
+        .order_by(MinutesVersion.number.desc())
+    ).scalars().all()
+    published = [PublishedVersion(v, decode(v.content)) for v in versions]
+    if not published:
+        return PublicMinutes()
+    return PublicMinutes(current=published[0], earlier=published[1:])
+
+
+def has_published_minutes(meeting_id: int) -> bool:
+    return db.session.execute(
+        sa.select(sa.exists().where(MinutesVersion.minutes_id == Minutes.id, Minutes.meeting_id == meeting_id,
+                                    MinutesVersion.status == VersionStatus.PUBLISHED))
+    ).scalar_one()
+
+
+def list_answered_live_questions(meeting_id: int) -> list:
+    from app.questions.models import Question, QuestionOutcome
+
+    return list(db.session.execute(
+        sa.select(Question).where(Question.meeting_id == meeting_id,
+                                  Question.outcome == QuestionOutcome.ANSWERED_LIVE)
+        .order_by(Question.outcome_at, Question.id)
+    ).scalars())
+
+
+def get_hearing_record(meeting_id: int) -> Optional[HearingRecord]:
+    return db.session.execute(
+        sa.select(HearingRecord)
+        .options(selectinload(HearingRecord.participants).joinedload(HearingParticipant.state_by),
+                 selectinload(HearingRecord.statements))
+        .where(HearingRecord.meeting_id == meeting_id)
+    ).scalar_one_or_none()
+
+
+def get_participant_or_404(meeting_id: int, participant_id: int) -> HearingParticipant:
+    participant = db.session.execute(
+        sa.select(HearingParticipant).join(HearingRecord)
+        .options(joinedload(HearingParticipant.record).selectinload(HearingRecord.statements))
+        .where(HearingParticipant.id == participant_id, HearingRecord.meeting_id == meeting_id)
+    ).unique().scalar_one_or_none()
+    if participant is None:
+        abort(404)
+    return participant
+
+
+def count_participant_states(record: HearingRecord) -> dict[ParticipantState, int]:
+    counts = {state: 0 for state in ParticipantState}
+    for participant in record.participants:
+        counts[participant.state] += 1
+    return counts
+
+
+# ---------------------------------------------------------------------------- overdue publication
+
+def _ended_before(cutoff: datetime):
+    return sa.or_(sa.and_(Meeting.ends_at.is_not(None), Meeting.ends_at < cutoff),
+                  sa.and_(Meeting.ends_at.is_(None), Meeting.starts_at < cutoff - DEFAULT_DURATION))
+
+
+def _past_minutes_deadline(now: datetime):
+    """Each meeting judged by the deadline of the profile it was published under."""
+    tz_name = current_app.config["DEFAULT_TIMEZONE"]
+    today = now.astimezone(ZoneInfo(tz_name)).date()
+    conditions = []
+    for code in PROFILES:
+        cutoff = cutoff_instant(today, PROFILES[code].minutes_deadline_working_days, tz_name)
+        conditions.append(sa.and_(Meeting.notice_profile == code, _ended_before(cutoff)))
+    default = cutoff_instant(today, profile_named(None).minutes_deadline_working_days, tz_name)
+    other = sa.or_(Meeting.notice_profile.is_(None), Meeting.notice_profile.not_in(list(PROFILES)))
+    conditions.append(sa.and_(other, _ended_before(default)))
+    return sa.or_(*conditions)
+
+
+def list_overdue_minutes(user: User, *, now: datetime | None = None, page: int = 1, per_page: int = 20) -> Page:
+    """Published (not cancelled) meetings of this staff member that ended more than the deadline
+    (working days) ago and have no published minutes, oldest first."""
+    now = now or utcnow()
+    published = (sa.select(Minutes.meeting_id).join(MinutesVersion)
+                 .where(MinutesVersion.status == VersionStatus.PUBLISHED))
+    stmt = (sa.select(Meeting).options(joinedload(Meeting.department))
+            .where(Meeting.status == MeetingStatus.PUBLISHED, _past_minutes_deadline(now),
+                   Meeting.id.not_in(published))
+            .order_by(sa.func.coalesce(Meeting.ends_at, Meeting.starts_at), Meeting.id))
+    if user.role != Role.ADMIN:
+        hosted = sa.select(meeting_hosts.c.meeting_id).where(meeting_hosts.c.user_id == user.id)
+        stmt = stmt.where(sa.or_(Meeting.created_by_id == user.id, Meeting.id.in_(hosted),
+                                 Meeting.department_id == user.department_id))
+    return paginate(stmt, clean_page_number(page), per_page)
+
+
+# ---------------------------------------------------------------------------- chain verification
+
+@dataclass
+class ChainReport:
+    meeting_id: int
+    versions: int
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_chains() -> list[ChainReport]:
+    """Walk every meeting's versions in order: each non-draft version's content must be canonical
+    and hash to content_hash, and its prev_hash must be the hash of the version it supersedes."""
+    reports = []
+    minutes_rows = db.session.execute(
+        sa.select(Minutes).options(selectinload(Minutes.versions)).order_by(Minutes.meeting_id)).scalars()
+    for minutes in minutes_rows:
+        problems = []
+        by_id = {v.id: v for v in minutes.versions}
+        for version in minutes.versions:
+            if version.is_draft:
+                continue
+            if not is_canonical(version.content):
+                problems.append(f"version {version.number}: content is not canonical JSON")
+            if sha256_hex(version.content) != version.content_hash:
+                problems.append(f"version {version.number}: content does not match its SHA-256")
+            previous = by_id.get(version.supersedes_id) if version.supersedes_id else None
+            expected = previous.content_hash if previous else ""
+            if version.prev_hash != expected:
+                problems.append(f"version {version.number}: prev_hash does not match the version it supersedes")
+        reports.append(ChainReport(minutes.meeting_id, len(minutes.versions), problems))
+    return reports

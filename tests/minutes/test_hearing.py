@@ -1,0 +1,106 @@
+"""The hearing record: statements, then each participant confirms, refuses (noted by the presiding
+official) or is absent; complete only when nobody is pending."""
+from __future__ import annotations
+
+import pytest
+
+from app.errors import InvalidState, NotAllowed, ValidationFailed
+from app.minutes import services as ms
+from app.minutes.models import ParticipantState
+from app.minutes.services.hearing import ParticipantEntry, RecordLocked, StatementEntry
+from tests import factories
+from tests.helpers import page_token, sign_in, text_of
+from tests.minutes import builders
+
+
+@pytest.fixture
+def hearing(app):
+    return builders.past_meeting(type="hearing")
+
+
+def filled_record(hearing):
+    record = ms.open_hearing_record(hearing.clerk, hearing.meeting)
+    ms.save_hearing_record(hearing.clerk, record, [ParticipantEntry("陈一", "消费者代表"), ParticipantEntry("刘二", "经营者代表"),
+                                                   ParticipantEntry("赵三", "专家")],
+                           [StatementEntry("陈一", "票价上涨幅度过大。"), StatementEntry("刘二", "成本已上涨三成。")])
+    return record
+
+
+def test_only_hearings_have_a_record(app):
+    forum = builders.past_meeting()
+    with pytest.raises(InvalidState):
+        ms.open_hearing_record(forum.clerk, forum.meeting)
+
+
+def test_the_record_is_complete_when_everyone_confirmed_refused_or_is_absent(hearing):
+    record = filled_record(hearing)
+    chen, liu, zhao = record.participants
+    ms.set_participant_state(hearing.clerk, chen, ParticipantState.CONFIRMED)
+    assert record.is_locked and not record.is_complete
+    with pytest.raises(RecordLocked):
+        ms.save_hearing_record(hearing.clerk, record, [], [])
+    with pytest.raises(NotAllowed):  # a clerk cannot note a refusal: the presiding official does
+        ms.set_participant_state(hearing.clerk, liu, ParticipantState.REFUSED, note="不同意记录")
+    with pytest.raises(ValidationFailed):
+        ms.set_participant_state(hearing.official, liu, ParticipantState.REFUSED, note="")
+    ms.set_participant_state(hearing.official, liu, ParticipantState.REFUSED, note="认为笔录未完整记录其发言")
+    assert not record.is_complete
+    ms.set_participant_state(hearing.clerk, zhao, ParticipantState.ABSENT)
+    assert record.is_complete
+    with pytest.raises(InvalidState):
+        ms.set_participant_state(hearing.clerk, zhao, ParticipantState.CONFIRMED)
+
+
+def test_participants_confirm_only_once_there_are_statements(hearing):
+    record = ms.open_hearing_record(hearing.clerk, hearing.meeting)
+    ms.save_hearing_record(hearing.clerk, record, [ParticipantEntry("陈一")], [])
+    with pytest.raises(InvalidState):
+        ms.set_participant_state(hearing.clerk, record.participants[0], ParticipantState.CONFIRMED)
+
+
+def test_a_participant_listed_twice_is_refused(hearing):
+    record = ms.open_hearing_record(hearing.clerk, hearing.meeting)
+    with pytest.raises(ValidationFailed):
+        ms.save_hearing_record(hearing.clerk, record, [ParticipantEntry("陈一"), ParticipantEntry("陈一")], [])
+
+
+def test_staff_pages_record_the_answers(client, hearing):
+    record = filled_record(hearing)
+    meeting_id = hearing.meeting.id
+    chen_id = record.participants[0].id
+    sign_in(client, hearing.official)
+    url = f"/manage/meetings/{meeting_id}/hearing-record"
+    page = text_of(client.get(url))
+    assert "票价上涨幅度过大" in page and "3 participants still to confirm" in page
+    token = page_token(client, url)
+    response = client.post(f"{url}/participants/{chen_id}/state", data={"csrf_token": token, "state": "refused",
+                                                                       "note": ""})
+    assert response.status_code == 400
+    response = client.post(f"{url}/participants/{chen_id}/state", data={"csrf_token": token, "state": "refused",
+                                                                       "note": "拒绝签字"})
+    assert response.status_code == 302
+    assert "Refused to sign" in text_of(client.get(url))
+
+
+def test_the_editor_saves_participants_and_statements(client, hearing):
+    ms.open_hearing_record(hearing.clerk, hearing.meeting)
+    sign_in(client, hearing.clerk)
+    url = f"/manage/meetings/{hearing.meeting.id}/hearing-record/edit"
+    response = client.post(url, data={"csrf_token": page_token(client, url), "participants-0-name": "陈一",
+                                      "participants-0-capacity": "消费者代表", "statements-0-speaker": "陈一",
+                                      "statements-0-text": "反对涨价"})
+    assert response.status_code == 302
+    page = text_of(client.get(f"/manage/meetings/{hearing.meeting.id}/hearing-record"))
+    assert "反对涨价" in page and "消费者代表" in page
+
+
+def test_the_complete_record_appears_with_the_published_minutes(client, hearing):
+    record = filled_record(hearing)
+    for participant in record.participants:
+        ms.set_participant_state(hearing.clerk, participant, ParticipantState.CONFIRMED)
+    builders.published(hearing)
+    body = text_of(client.get(f"/meetings/{hearing.meeting.id}/minutes"))
+    assert "Hearing record" in body and "成本已上涨三成" in body and "Quorum present" in body
+    outsider = factories.make_user("clerk")
+    with pytest.raises(NotAllowed):
+        ms.open_hearing_record(outsider, hearing.meeting)

@@ -1,0 +1,107 @@
+"""Canonical JSON and SHA-256, `flask minutes verify`, the readable diff and the working-day deadline."""
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.minutes import triggers
+from app.minutes.content import MinutesContent, canonical_json, encode
+from app.minutes.deadlines import add_working_days, overdue_cutoff
+from app.minutes.presenting import diff_contents
+from app.minutes.queries import list_overdue_minutes
+from tests import factories
+from tests.minutes import builders
+
+
+def test_canonical_json_sorts_keys_drops_whitespace_and_normalises_to_nfc():
+    composed, decomposed = "é", unicodedata.normalize("NFD", "é")
+    assert composed != decomposed
+    assert canonical_json({"b": [decomposed], "a": 1}) == '{"a":1,"b":["é"]}'
+    one = MinutesContent(presiding=composed)
+    two = MinutesContent(presiding=decomposed)
+    assert encode(one) == encode(two)
+    assert encode(one)[1] != encode(MinutesContent(presiding="e"))[1]
+
+
+def test_verify_reports_ok_for_an_intact_chain(app, runner):
+    setting = builders.past_meeting()
+    builders.published(setting)
+    result = runner.invoke(args=["minutes", "verify"])
+    assert result.exit_code == 0, result.output
+    assert f"meeting {setting.meeting.id}: OK" in result.output
+
+
+def _drop_triggers():
+    """What someone with direct database access could do: remove the guard, then edit the row."""
+    dialect = db.engine.dialect.name
+    for statement in triggers.DROP[dialect]:
+        db.session.execute(sa.text(statement))
+
+
+def test_verify_finds_a_tampered_version_and_exits_non_zero(app, runner):
+    builders.published(builders.past_meeting())
+    _drop_triggers()
+    db.session.execute(sa.text("UPDATE minutes_versions SET content = replace(content, '同意方案', '否决方案')"))
+    db.session.commit()
+    result = runner.invoke(args=["minutes", "verify"])
+    assert result.exit_code == 1
+    assert "BROKEN" in result.output and "SHA-256" in result.output
+
+
+def test_verify_finds_a_broken_link(app, runner):
+    from app.minutes import services as ms
+
+    setting = builders.past_meeting()
+    first = builders.published(setting)
+    second = ms.start_correction(setting.clerk, first.minutes, "更正")
+    db.session.execute(sa.text("UPDATE minutes_versions SET prev_hash = 'forged' WHERE id = :id"), {"id": second.id})
+    ms.submit_minutes(setting.clerk, second)
+    result = runner.invoke(args=["minutes", "verify"])
+    assert result.exit_code == 1 and "prev_hash" in result.output
+
+
+def test_the_diff_names_the_section_and_the_lines_removed_and_added(app):
+    old = MinutesContent(presiding="李明", citizens_present=10)
+    new = MinutesContent(presiding="王芳", citizens_present=10)
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        diffs = diff_contents(old, new, "Asia/Shanghai")
+    assert len(diffs) == 1
+    assert diffs[0].lines == [("-", "Presiding: 李明"), ("+", "Presiding: 王芳")]
+
+
+def test_working_days_skip_weekends_and_holidays(app):
+    friday = date(2026, 10, 30)
+    assert add_working_days(friday, 1, frozenset(), frozenset()) == date(2026, 11, 2)
+    assert add_working_days(friday, 1, frozenset({date(2026, 11, 2)}), frozenset()) == date(2026, 11, 3)
+    assert add_working_days(friday, 1, frozenset(), frozenset({date(2026, 10, 31)})) == date(2026, 10, 31)  # 调休
+    # Ended on that Friday with a 20-working-day deadline: due on 27 November, overdue from the 28th.
+    assert add_working_days(friday, 20, frozenset(), frozenset()) == date(2026, 11, 27)
+    assert overdue_cutoff(date(2026, 11, 27), 20) < friday <= overdue_cutoff(date(2026, 11, 28), 20)
+
+
+def test_the_dashboard_lists_meetings_past_the_minutes_deadline(app, client):
+    from tests.helpers import sign_in, text_of
+
+    late = builders.past_meeting(days_ago=40)
+    recent = builders.past_meeting(days_ago=3)
+    done = builders.past_meeting(days_ago=60)
+    builders.published(done)
+    admin = factories.make_user("admin")
+    overdue = list_overdue_minutes(admin).items
+    assert [m.id for m in overdue] == [late.meeting.id]
+    assert recent.meeting.id not in [m.id for m in overdue]
+    sign_in(client, late.official)
+    page = text_of(client.get("/manage/"))
+    assert "Minutes not published within the deadline" in page and late.meeting.title in page
+
+
+def test_holidays_from_the_config_push_the_deadline(app):
+    admin = factories.make_user("admin")
+    meeting = builders.past_meeting(days_ago=30).meeting
+    assert [m.id for m in list_overdue_minutes(admin).items] == [meeting.id]
+    start = meeting.starts_at.date()
+    app.config["HOLIDAYS"] = [(start + timedelta(days=d)).isoformat() for d in range(1, 31)]
+    assert list_overdue_minutes(admin).items == []
