@@ -6,3 +6,13 @@ import pytest
 def client(client):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
+
+
+@pytest.fixture(autouse=True)
+def english_messages(app):
+    """Service errors are checked by their English wording; outside a request the default locale is
+    Chinese, so these tests read messages in English."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield

@@ -59,7 +59,8 @@ def check(outcomes, version_id: int, reviewer_ids: list[int]) -> None:
     failures = [o for o in outcomes if isinstance(o, Exception)]
     assert len(successes) == 1, outcomes
     assert len(failures) == len(outcomes) - 1 and all(isinstance(f, ms.AlreadyApproved) for f in failures), failures
-    assert "already been approved" in str(failures[0].message)
+    assert str(failures[0].message) in {"These minutes have already been approved by another reviewer.",
+                                        "该会议纪要已由另一位审核人批准。"}
     version = _db.session.get(MinutesVersion, version_id)
     assert version.status == VersionStatus.APPROVED and version.approved_by_id in reviewer_ids
 
