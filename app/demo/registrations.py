@@ -17,14 +17,17 @@ from app.security import Role
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = ["建华", "秀英", "志强", "丽娟", "海燕", "国平", "晓明", "桂兰", "玉梅", "德福", "淑珍", "红霞", "文斌",
          "雪梅", "家豪", "子涵", "梓萱", "浩然", "欣怡", "俊杰", "春生", "凤英", "明辉", "静怡"]
-ENGLISH = ["Alice Chen", "Brian Walker", "Grace Liu", "Daniel Hughes", "Maria Lopez", "Tom O'Neill",
-           "Priya Shah", "Samuel Green"]
+ENGLISH_GIVEN = ["Alice", "Brian", "Grace", "Daniel", "Maria", "Tom", "Priya", "Samuel", "Olivia", "James",
+                 "Fatima", "Lucas", "Hannah", "Kwame", "Sofia", "Ethan", "Mei", "Noah", "Isabel", "Omar"]
+ENGLISH_FAMILY = ["Chen", "Walker", "Liu", "Hughes", "Lopez", "O'Neill", "Shah", "Green", "Okafor", "Brown",
+                  "Nguyen", "Murphy", "Kowalski", "Evans", "Rossi", "Khan", "Taylor", "Wong", "Silva", "Clarke"]
 NEIGHBOURHOODS = ["水果湖街道", "中南路街道", "徐家棚街道", "汉正街街道", "四唯街道", "江汉路街道", "钟家村街道",
                   "关山街道", "珞南街道", "新华街道", "后湖街道", "鹦鹉街道"]
 
 
 def _person(rng: random.Random, n: int, english: bool):
-    name = ENGLISH[n % len(ENGLISH)] if english else rng.choice(SURNAMES) + rng.choice(GIVEN)
+    name = (f"{rng.choice(ENGLISH_GIVEN)} {rng.choice(ENGLISH_FAMILY)}" if english
+            else rng.choice(SURNAMES) + rng.choice(GIVEN))
     mobile = f"1{rng.choice('3578')}{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}"
     email = f"resident{n}.{rng.randint(100, 999)}@example.com" if rng.random() < 0.35 else ""
     needs = registration_services.Needs(
