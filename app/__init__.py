@@ -81,6 +81,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.accounts import bp as accounts_bp
     from app.accounts import manage_bp as accounts_manage_bp
+    from app.actions import bp as actions_bp
+    from app.actions import manage_bp as actions_manage_bp
     from app.calendar import bp as calendar_bp
     from app.dashboard import manage_bp as dashboard_bp
     from app.meetings import bp as meetings_bp
@@ -103,6 +105,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(questions_manage_bp, url_prefix="/manage")
     app.register_blueprint(minutes_bp)
     app.register_blueprint(minutes_manage_bp, url_prefix="/manage")
+    app.register_blueprint(actions_bp)
+    app.register_blueprint(actions_manage_bp, url_prefix="/manage")
     app.register_blueprint(accounts_bp)
     app.register_blueprint(accounts_manage_bp, url_prefix="/manage")
     app.register_blueprint(dashboard_bp, url_prefix="/manage")

@@ -84,6 +84,19 @@ ACCESS = {
     "minutes_manage.hearing_start": ALL_STAFF,
     "minutes_manage.hearing_edit": ALL_STAFF,
     "minutes_manage.participant_state": ALL_STAFF,  # refusals: officials only (checked by the service)
+    "actions.index": PUBLIC,
+    "actions.figures": PUBLIC,
+    "actions.detail": PUBLIC,
+    "actions.follow": PUBLIC,                 # neutral answer; the confirmation goes by email
+    "actions.confirm_follow": PUBLIC,         # signed link: the token is the credential
+    "actions.follower": PUBLIC,               # private link: the token is the credential
+    "actions.unsubscribe": PUBLIC,            # signed link: the token is the credential
+    "actions_manage.index": ALL_STAFF,
+    "actions_manage.new": PLANNERS,           # officials own action items
+    "actions_manage.detail": ALL_STAFF,
+    "actions_manage.post_update": ALL_STAFF,  # clerks of the owning department post progress (service checks)
+    "actions_manage.change_status": PLANNERS,
+    "actions_manage.extend": PLANNERS,
     "accounts_manage.users": ADMINS,
     "accounts_manage.new_user": ADMINS,
     "accounts_manage.edit_user": ADMINS,

@@ -78,6 +78,11 @@ ACTION_LABELS = {
     "question.answered_live": _l("marked a question answered in the meeting"),
     "question.outcome": _l("recorded a question's outcome"),
     "questions.settings": _l("changed the question settings"),
+    "action.create": _l("created an action item"),
+    "action.update": _l("posted a progress update on an action item"),
+    "action.status": _l("changed an action item's status"),
+    "action.reopen": _l("reopened an action item"),
+    "action.extend": _l("extended an action item's due date"),
 }
 
 

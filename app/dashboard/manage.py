@@ -11,6 +11,7 @@ from app.security import Role, role_required
 @bp.get("/")
 @role_required(Role.ADMIN, Role.OFFICIAL, Role.CLERK)
 def index():
+    from app.actions import queries as action_queries
     from app.minutes import queries as minutes_queries
     from app.questions import queries as question_queries
 
@@ -20,4 +21,5 @@ def index():
     overdue_minutes = minutes_queries.list_overdue_minutes(current_user, per_page=10)
     return render_template("dashboard/index.html", mine=mine, drafts=drafts, overdue=overdue,
                            overdue_minutes=overdue_minutes,
+                           action_lists=action_queries.staff_action_lists(current_user, limit=10),
                            can_create=permissions.can_create_meeting(current_user))

@@ -863,9 +863,16 @@ def _load_minutes(echo) -> None:
     echo(f"  {load_demo_minutes(echo=echo)} minutes created.")
 
 
+def _load_actions(echo) -> None:
+    from app.demo.actions import load_demo_actions
+
+    echo("Action items:")
+    echo(f"  {load_demo_actions(echo=echo)} action items created.")
+
+
 # Later features add their demo data here, each loader idempotent on its own.
 _EXTRA_LOADERS: list[Callable[[Callable[[str], None]], None]] = [_load_registrations, _load_questions,
-                                                                 _load_minutes]
+                                                                 _load_minutes, _load_actions]
 
 
 def _ensure_places(model, places: tuple[Place, ...], kind: str, tally: _Tally, echo) -> dict[str, int]:

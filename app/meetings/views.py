@@ -27,6 +27,7 @@ def index():
 @bp.get("/meetings/<int:meeting_id>")
 @public
 def detail(meeting_id: int):
+    from app.actions import queries as action_queries
     from app.minutes import queries as minutes_queries
     from app.questions import queries as question_queries
     from app.registrations import queries as registration_queries
@@ -35,4 +36,5 @@ def detail(meeting_id: int):
     counts = registration_queries.count_registrations(meeting.id)
     questions = question_queries.meeting_questions_summary(meeting)
     return render_template("meetings/detail.html", meeting=meeting, preview=False, counts=counts,
-                           questions=questions, minutes_published=minutes_queries.has_published_minutes(meeting.id))
+                           questions=questions, minutes_published=minutes_queries.has_published_minutes(meeting.id),
+                           action_items=action_queries.list_meeting_action_items(meeting.id))

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts import queries as account_queries
+from app.actions import queries as action_queries
 from app.errors import DomainError, ValidationFailed
 from app.formtools import apply_domain_error
 from app.i18n import localized_name
@@ -144,6 +145,7 @@ def _render_detail(meeting, question, *, edit_form=None, reject_form=None, merge
         button_form=ButtonForm(formdata=None), suggestions=suggestions, followers=followers, emailed=emailed,
         can_answer=permissions.can_answer_questions(current_user, meeting),
         history=account_queries.list_audit_events(object_type="question", object_id=question.id, per_page=50).items,
+        action_items=action_queries.question_action_items([question.id]),
     ), status
 
 

@@ -7,6 +7,7 @@ import secrets
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.actions import queries as action_queries
 from app.errors import DomainError
 from app.extensions import limiter
 from app.formtools import apply_domain_error
@@ -58,6 +59,7 @@ def _render_index(meeting, form: QuestionForm, status: int = 200):
         "questions/index.html", meeting=meeting, page=page, sort=sort, topic=topic or "", topics=list(QuestionTopic),
         state=question_queries.questions_state(meeting, settings), current_id=settings.current_question_id,
         voted=voted, form=form, moderation_mode=settings.moderation_mode,
+        action_items=action_queries.question_action_items([q.id for q in page.items]),
     ), status
 
 
@@ -165,7 +167,8 @@ def follow(token: str):
     return private_page(render_template(
         "questions/follow.html", follower=follower, question=follower.question,
         original=follower.original_question or follower.question, meeting=follower.question.meeting,
-        token=token, stop_form=ButtonForm()))
+        token=token, stop_form=ButtonForm(),
+        action_items=action_queries.question_action_items([follower.question.id])))
 
 
 @bp.post("/questions/t/<token>/stop-emails")
