@@ -93,6 +93,8 @@ def register_blueprints(app: Flask) -> None:
     from app.questions import manage_bp as questions_manage_bp
     from app.registrations import bp as registrations_bp
     from app.registrations import manage_bp as registrations_manage_bp
+    from app.reports import bp as reports_bp
+    from app.reports import manage_bp as reports_manage_bp
     from app.site import bp as site_bp
 
     app.register_blueprint(site_bp)
@@ -110,6 +112,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(accounts_manage_bp, url_prefix="/manage")
     app.register_blueprint(dashboard_bp, url_prefix="/manage")
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(reports_manage_bp, url_prefix="/manage/meetings")
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -28,6 +28,9 @@ ACCESS = {
     "registrations.update_needs": PUBLIC,
     "registrations.cancel": PUBLIC,
     "registrations.ticket": PUBLIC,
+    "reports.summary": PUBLIC,               # 404 until minutes are published
+    "reports.notice": PUBLIC,
+    "reports_manage.summary_draft": ALL_STAFF,
     "dashboard.index": ALL_STAFF,
     "meetings_manage.index": ALL_STAFF,
     "meetings_manage.preview": ALL_STAFF,

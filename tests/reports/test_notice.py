@@ -1,0 +1,85 @@
+"""The public notice (公告): for published meetings, legible, with how to register, ask and request
+accommodations, the short-notice reason and a QR code to the meeting page."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from app.reports import documents
+from tests import factories
+from tests.reports.pdfcheck import flat, page_texts, reader
+
+TITLE = "关于后湖片区老旧小区改造方案的居民座谈会 <b>&amp;</b>"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    documents.pdf_cache.clear()
+    yield
+    documents.pdf_cache.clear()
+
+
+def notice_meeting(**overrides):
+    values = dict(title=TITLE, venue_name="后湖街道社区服务中心", address="武汉市江岸区后湖大道88号",
+                  registration_required=True, capacity=80, agenda=["介绍改造方案", "居民提问与讨论"],
+                  short_notice_reason="因汛期施工安排提前", summary="听取居民意见。")
+    values.update(overrides)
+    return factories.make_meeting(**values)
+
+
+def notice_text(client, meeting, lang="en") -> str:
+    response = client.get(f"/meetings/{meeting.id}/notice.pdf",
+                          headers={"Accept-Language": "en" if lang == "en" else "zh-CN"})
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    return flat("\n".join(page_texts(response.data)))
+
+
+def test_the_notice_has_what_a_notice_board_needs(client, app):
+    meeting = notice_meeting()
+    text = notice_text(client, meeting)
+    assert flat(TITLE) in text  # literally, never as markup
+    for expected in ("Townhallforum", "后湖街道社区服务中心", "介绍改造方案", "居民提问与讨论", "因汛期施工安排提前",
+                     "Howtoregister", "Howtoaskquestions", "Accommodations", f"/meetings/{meeting.id}/register",
+                     f"/meetings/{meeting.id}/questions", "Page1of1"):
+        assert expected in text, expected
+    public_url = app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/meetings/{meeting.id}"
+    assert public_url in text
+
+
+def test_the_notice_in_chinese_has_chinese_labels(client):
+    text = notice_text(client, notice_meeting(), "zh")
+    for label in ("座谈会", "议程", "主办方", "第1页"):
+        assert label in text, label
+
+
+def test_the_notice_has_a_qr_code_and_a_large_title(client):
+    meeting = notice_meeting()
+    pdf = client.get(f"/meetings/{meeting.id}/notice.pdf").data
+    assert len(reader(pdf).pages) == 1
+    content = reader(pdf).pages[0].get_contents().get_data()
+    assert b" re" in content  # the QR code's modules are drawn as rectangles
+    assert b"26 Tf" in content  # the title's size
+
+
+def test_only_published_meetings_have_a_notice(client):
+    assert client.get(f"/meetings/{notice_meeting(status='draft').id}/notice.pdf").status_code == 404
+    cancelled = notice_meeting(status="cancelled", cancelled_at=factories.now(), cancel_reason="x")
+    assert client.get(f"/meetings/{cancelled.id}/notice.pdf").status_code == 404
+    assert client.get("/meetings/999999/notice.pdf").status_code == 404
+
+
+def test_the_notice_is_named_by_date_and_title_and_revalidates(client):
+    meeting = notice_meeting(starts_in=timedelta(days=12))
+    response = client.get(f"/meetings/{meeting.id}/notice.pdf", headers={"Accept-Language": "en"})
+    disposition = response.headers["Content-Disposition"]
+    assert "filename*=UTF-8''" in disposition and "notice.pdf" in disposition
+    again = client.get(f"/meetings/{meeting.id}/notice.pdf",
+                       headers={"Accept-Language": "en", "If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_the_meeting_page_links_to_the_notice(client):
+    meeting = notice_meeting()
+    assert f"/meetings/{meeting.id}/notice.pdf" in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
