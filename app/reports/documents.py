@@ -169,10 +169,12 @@ def gather_notice(meeting: Meeting) -> Gathered:
         accommodations = _("Tell us what you need (wheelchair access, sign language, large print or other) "
                            "when you register, before %(when)s.", when=_instant(closes, tz))
     else:
-        registration = _("No registration needed: just come. You may still register at %(url)s.", url=register_url)
-        accommodations = _("To request wheelchair access, sign language, large print or other help, register "
-                           "at %(url)s and tell us your needs before %(when)s.",
-                           url=register_url, when=_instant(meeting.starts_at, tz))
+        # Without registration there is no form to state needs on: people ask the organiser.
+        registration = _("No registration needed: just come.")
+        accommodations = _("To request wheelchair access, sign language, large print or other help, contact "
+                           "the organiser (%(organiser)s) before %(when)s. Details: %(url)s",
+                           organiser=localized_name(meeting.department), when=_instant(meeting.starts_at, tz),
+                           url=external_url("meetings.detail", meeting_id=meeting.id))
     questions = _("Ask questions in advance and vote for others' questions at %(url)s.",
                   url=external_url("questions.index", meeting_id=meeting.id))
     agenda = tuple(_agenda_line(item) for item in meeting.agenda_items)
