@@ -1,7 +1,7 @@
 """Staff pages for meetings: list, create, edit, preview, publish, reschedule, cancel."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -57,7 +57,7 @@ def index():
 def new():
     form = _meeting_form(request.form if request.method == "POST" else None)
     if request.method == "GET":
-        form.timezone.data = form.timezone.data or current_app_timezone()
+        form.timezone.data = form.timezone.data or current_app.config["DEFAULT_TIMEZONE"]
         if current_user.department_id:
             form.department_id.data = current_user.department_id
         form.host_ids.data = [current_user.id]
@@ -70,12 +70,6 @@ def new():
         flash(_("Draft saved."), "success")
         return _after_save(form, meeting)
     return _render_form(form, status=400 if request.method == "POST" else 200)
-
-
-def current_app_timezone() -> str:
-    from flask import current_app
-
-    return current_app.config["DEFAULT_TIMEZONE"]
 
 
 def _after_save(form, meeting):

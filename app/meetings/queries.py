@@ -77,13 +77,9 @@ def _public_condition():
                                                                            MeetingStatus.CANCELLED]))
 
 
-def _effective_end():
-    # Meetings without an end count as DEFAULT_DURATION long; compare starts with a shifted "now"
-    # instead of adding intervals in SQL, which SQLite and PostgreSQL spell differently.
-    return Meeting.ends_at
-
-
 def _upcoming_condition(now: datetime):
+    # Meetings without an end count as DEFAULT_DURATION long: compare their start with a shifted "now"
+    # rather than adding intervals in SQL, which SQLite and PostgreSQL spell differently.
     # Null-safe on purpose: `ends_at > now` is NULL for meetings without an end, and NOT(NULL) is
     # NULL, which would drop those meetings from the past archive.
     return sa.or_(
