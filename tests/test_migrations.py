@@ -3,6 +3,7 @@ every revision downgrades, and downgrading to base leaves no tables."""
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from contextlib import contextmanager
 
@@ -122,10 +123,24 @@ def throwaway_postgres_database():
         try:
             yield server_url.set(database=name).render_as_string(hide_password=False)
         finally:
-            with admin.connect() as connection:
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _drop_database(admin, name)
     finally:
         admin.dispose()
+
+
+def _drop_database(admin: sa.Engine, name: str) -> None:
+    """Drop without FORCE: our own engines are disposed by now, and PostgreSQL itself cancels an autovacuum
+    worker in the way (FORCE would try to terminate it and fail without superuser rights). A session that
+    is still closing gets a few short retries."""
+    for attempt in range(20):
+        try:
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+            return
+        except sa.exc.OperationalError:
+            if attempt == 19:
+                raise
+            time.sleep(0.25)
 
 
 @pytest.mark.postgres
