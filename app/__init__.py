@@ -142,8 +142,21 @@ def register_security_headers(app: Flask) -> None:
         "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
     )
 
+    from flask import request
+
+    from app.security import is_private_link, is_staff_view
+
     @app.after_request
     def set_headers(response):
+        view = app.view_functions.get(request.endpoint) if request.endpoint else None
+        if is_private_link(view):
+            # The URL holds the credential: whatever the outcome (page, redirect, error), never store it
+            # and never send it on in a Referer.
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Referrer-Policy"] = "no-referrer"
+            response.headers["X-Robots-Tag"] = "noindex"
+        elif is_staff_view(view):
+            response.headers["Cache-Control"] = "no-store"  # staff pages show personal data
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")

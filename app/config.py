@@ -58,6 +58,8 @@ class BaseConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # Flask-Login sets no SameSite on its remember cookie unless told to.
+    REMEMBER_COOKIE_SAMESITE = "Lax"
 
     REDIS_URL = env_str("REDIS_URL")
     RATELIMIT_STORAGE_URI = env_str("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")

@@ -59,6 +59,25 @@ def public(view):
     return view
 
 
+def private_link(view):
+    """Mark a public view reached through a private link: the token in its URL is the credential.
+
+    Every response of such a view, redirects and error pages included, is kept out of caches and never
+    sends its address (the token) in a Referer header (set by the security headers in create_app).
+    """
+    view.is_public = True
+    view.is_private_link = True
+    return view
+
+
+def is_private_link(view) -> bool:
+    return bool(getattr(view, "is_private_link", False))
+
+
+def is_staff_view(view) -> bool:
+    return hasattr(view, "allowed_roles")
+
+
 def load_user(session_id: str):
     """Sessions carry `<user id>:<session version>`; bumping the version ends every session of that user."""
     from app.accounts import queries as account_queries

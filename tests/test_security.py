@@ -11,6 +11,7 @@ from tests import factories
 from tests.helpers import page_token, row_counts, sign_in
 
 PUBLIC = "public"
+TOKEN = "token"  # citizens through a private link: the token in the URL is the credential
 SIGNED_IN = "signed-in"  # any signed-in staff member (sign-out)
 ALL_STAFF = frozenset({Role.ADMIN, Role.OFFICIAL, Role.CLERK})
 PLANNERS = frozenset({Role.ADMIN, Role.OFFICIAL})
@@ -24,10 +25,10 @@ ACCESS = {
     "accounts.login": PUBLIC,
     "accounts.logout": SIGNED_IN,
     "registrations.register": PUBLIC,
-    "registrations.manage": PUBLIC,          # private link: the token is the credential
-    "registrations.update_needs": PUBLIC,
-    "registrations.cancel": PUBLIC,
-    "registrations.ticket": PUBLIC,
+    "registrations.manage": TOKEN,            # private link: the token is the credential
+    "registrations.update_needs": TOKEN,
+    "registrations.cancel": TOKEN,
+    "registrations.ticket": TOKEN,
     "reports.summary": PUBLIC,               # 404 until minutes are published
     "reports.notice": PUBLIC,
     "reports_manage.summary_draft": ALL_STAFF,
@@ -52,14 +53,14 @@ ACCESS = {
     "calendar.feed": PUBLIC,
     "calendar.meetings_atom": PUBLIC,
     "calendar.minutes_atom": PUBLIC,
-    "calendar.unsubscribe": PUBLIC,          # signed link: the token is the credential
+    "calendar.unsubscribe": TOKEN,            # signed link: the token is the credential
     "questions.index": PUBLIC,
     "questions.ask": PUBLIC,
     "questions.vote": PUBLIC,
     "questions.similar": PUBLIC,
     "questions.projector": PUBLIC,
-    "questions.follow": PUBLIC,               # private link: the token is the credential
-    "questions.stop_emails": PUBLIC,
+    "questions.follow": TOKEN,                # private link: the token is the credential
+    "questions.stop_emails": TOKEN,
     "questions_manage.queue": ALL_STAFF,      # clerks moderate (DESIGN.md)
     "questions_manage.save_settings": ALL_STAFF,
     "questions_manage.enter": ALL_STAFF,
@@ -91,9 +92,9 @@ ACCESS = {
     "actions.figures": PUBLIC,
     "actions.detail": PUBLIC,
     "actions.follow": PUBLIC,                 # neutral answer; the confirmation goes by email
-    "actions.confirm_follow": PUBLIC,         # signed link: the token is the credential
-    "actions.follower": PUBLIC,               # private link: the token is the credential
-    "actions.unsubscribe": PUBLIC,            # signed link: the token is the credential
+    "actions.confirm_follow": TOKEN,          # signed link: the token is the credential
+    "actions.follower": TOKEN,                # private link: the token is the credential
+    "actions.unsubscribe": TOKEN,             # signed link: the token is the credential
     "actions_manage.index": ALL_STAFF,
     "actions_manage.new": PLANNERS,           # officials own action items
     "actions_manage.detail": ALL_STAFF,
@@ -161,6 +162,11 @@ def test_the_table_matches_the_decorators_on_the_views(app):
             continue
         if expected == PUBLIC:
             assert getattr(view, "is_public", False), f"{endpoint} should be marked @public"
+            assert not getattr(view, "is_private_link", False), f"{endpoint} is marked @private_link: use TOKEN"
+            assert not hasattr(view, "allowed_roles"), endpoint
+        elif expected == TOKEN:
+            assert getattr(view, "is_public", False), f"{endpoint} should be marked @public"
+            assert getattr(view, "is_private_link", False), f"{endpoint} should be marked @private_link"
             assert not hasattr(view, "allowed_roles"), endpoint
         elif expected == SIGNED_IN:
             assert not getattr(view, "is_public", False) and not hasattr(view, "allowed_roles"), endpoint

@@ -15,7 +15,7 @@ from app.extensions import limiter
 from app.formtools import apply_domain_error
 from app.i18n import current_language
 from app.registrations.views import private_page
-from app.security import public
+from app.security import private_link, public
 
 
 def _write_limit() -> str:
@@ -73,7 +73,7 @@ def follow(action_id: int):
 
 @bp.route("/actions/<int:action_id>/follow/<token>", methods=["GET", "POST"])
 @limiter.limit(_write_limit, methods=["POST"])
-@public
+@private_link
 def confirm_follow(action_id: int, token: str):
     item = action_queries.get_public_action_item_or_404(action_id)
     form = ButtonForm()
@@ -90,7 +90,7 @@ def confirm_follow(action_id: int, token: str):
 
 @bp.route("/actions/f/<token>", methods=["GET", "POST"])
 @limiter.limit(_write_limit, methods=["POST"])
-@public
+@private_link
 def follower(token: str):
     follower = action_queries.get_follower_by_token_or_404(token)
     item = action_queries.get_public_action_item_or_404(follower.action_item_id)
@@ -115,7 +115,7 @@ def follower(token: str):
 
 @bp.route("/actions/unsubscribe/<token>", methods=["GET", "POST"])
 @limiter.limit(_write_limit, methods=["POST"])
-@public
+@private_link
 def unsubscribe(token: str):
     follower = action_queries.get_follower_by_token_or_404(token)
     form = ButtonForm()

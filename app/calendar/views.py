@@ -15,7 +15,7 @@ from app.extensions import limiter
 from app.i18n import local_datetime
 from app.meetings import queries as meeting_queries
 from app.meetings.models import Meeting
-from app.security import public
+from app.security import private_link, public
 from app.urls import external_url
 
 FEED_MAX_AGE = 300  # seconds; clients revalidate with the ETag after that
@@ -125,7 +125,7 @@ def _public_write_limit():
 
 @bp.route("/notifications/unsubscribe/<token>", methods=["GET", "POST"])
 @limiter.limit(_public_write_limit, methods=["POST"])
-@public
+@private_link
 def unsubscribe(token: str):
     """GET asks (mail scanners follow links), POST unsubscribes."""
     registration = notifications.get_registration_for_token(token)

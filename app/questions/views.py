@@ -20,7 +20,7 @@ from app.questions.forms import ButtonForm, QuestionForm, VoteForm
 from app.questions.models import QuestionStatus, QuestionTopic
 from app.questions.similarity import rank_similar
 from app.registrations.views import private_page
-from app.security import public
+from app.security import private_link, public
 from app.urls import external_url, safe_next
 
 SIMILAR_SHOWN = 5
@@ -161,7 +161,7 @@ def projector(meeting_id: int):
 
 
 @bp.get("/questions/t/<token>")
-@public
+@private_link
 def follow(token: str):
     follower = question_queries.get_follower_by_token_or_404(token)
     return private_page(render_template(
@@ -173,7 +173,7 @@ def follow(token: str):
 
 @bp.post("/questions/t/<token>/stop-emails")
 @limiter.limit(_ask_limit)
-@public
+@private_link
 def stop_emails(token: str):
     follower = question_queries.get_follower_by_token_or_404(token)
     if not ButtonForm().validate_on_submit():

@@ -17,7 +17,7 @@ from app.registrations import queries as registration_queries
 from app.registrations import services as registration_services
 from app.registrations.forms import CancelRegistrationForm, NeedsForm, RegistrationForm
 from app.registrations.services import Needs, RegistrationInput
-from app.security import public
+from app.security import private_link, public
 
 
 def _public_write_limit():
@@ -72,7 +72,7 @@ def register(meeting_id: int):
 
 
 @bp.get("/registrations/<token>")
-@public
+@private_link
 def manage(token: str):
     registration = registration_queries.get_registration_by_token_or_404(token)
     needs_form = NeedsForm(obj=registration)
@@ -84,7 +84,7 @@ def manage(token: str):
 
 @bp.post("/registrations/<token>/needs")
 @limiter.limit(_public_write_limit)
-@public
+@private_link
 def update_needs(token: str):
     registration = registration_queries.get_registration_by_token_or_404(token)
     form = NeedsForm()
@@ -104,7 +104,7 @@ def update_needs(token: str):
 
 @bp.post("/registrations/<token>/cancel")
 @limiter.limit(_public_write_limit)
-@public
+@private_link
 def cancel(token: str):
     registration = registration_queries.get_registration_by_token_or_404(token)
     if not CancelRegistrationForm().validate_on_submit():
@@ -119,7 +119,7 @@ def cancel(token: str):
 
 
 @bp.get("/registrations/<token>/ticket.pdf")
-@public
+@private_link
 def ticket(token: str):
     from app.registrations.documents import ticket_response
 
