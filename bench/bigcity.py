@@ -283,7 +283,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
                         help="the database to fill (default: $DATABASE_URL)")
     parser.add_argument("--scale", choices=sorted(citygen.SCALES),
-                        help="large (default on PostgreSQL) or small (a tenth; default on SQLite)")
+                        help="large (default on PostgreSQL), small (a tenth; default on SQLite) or tiny (for tests)")
     parser.add_argument("--reset", action="store_true", help="drop the database's tables first")
     parser.add_argument("--seed", type=int, default=20261201, help="random seed (the same seed, the same city)")
     args = parser.parse_args()

@@ -56,6 +56,8 @@ class Sizes:
 SCALES = {
     "large": Sizes(meetings=20_000, registrations=1_000_000, questions=300_000, votes=3_000_000, actions=50_000),
     "small": Sizes(meetings=2_000, registrations=100_000, questions=30_000, votes=300_000, actions=5_000),
+    # The smallest city that still holds both benchmark meetings: what tests/test_bench_bigcity.py loads.
+    "tiny": Sizes(meetings=60, registrations=3_000, questions=2_400, votes=40_000, actions=100),
 }
 
 COLUMNS = {
