@@ -313,7 +313,9 @@ def bench_city(label: str, url: str, settings: Settings, baseline: Baseline, por
             size = len(get(server.base + path)[0])
             page, _ = measure(server.base + path, settings)
             base, _ = measure(baseline.url_for_size(size), settings)
-            results.append(Result(name, path, size, queries, page, base))
+            note = "" if page.requests and not page.errors else \
+                f"{page.requests} responses and {page.errors} errors in {settings.duration} s"
+            results.append(Result(name, path, size, queries, page, base, note))
             say(f"  {name:<28} {page.rps:8.1f} req/s  p50 {page.p50_ms:7.1f} ms  p99 {page.p99_ms:7.1f} ms  "
                 f"baseline {base.rps:8.1f} req/s  ratio {results[-1].ratio:4.2f}  {queries} queries  {size:,} bytes")
         name, path = REGISTER
@@ -366,7 +368,7 @@ def verdicts(cities: dict[str, list[Result]]) -> list[str]:
                 failures.append(f"{label}: {r.label}: {r.note}")
     if "small" in cities and "large" in cities:
         for small, large in zip(cities["small"], cities["large"]):
-            if large.page.p50_ms > FLAT_P50 * small.page.p50_ms:
+            if not large.page.requests or large.page.p50_ms > FLAT_P50 * small.page.p50_ms:
                 failures.append(f"{small.label}: p50 {small.page.p50_ms:.1f} ms small, "
                                 f"{large.page.p50_ms:.1f} ms large")
     return failures
@@ -417,8 +419,9 @@ def main() -> None:
         say(f"  {'target':<28} {'p50 small':>10} {'p50 large':>10} {'large/small':>12} {'p99 small':>10} "
             f"{'p99 large':>10}")
         for small, large in zip(results["small"], results["large"]):
+            growth = large.page.p50_ms / small.page.p50_ms if small.page.p50_ms else float("nan")
             say(f"  {small.label:<28} {small.page.p50_ms:10.1f} {large.page.p50_ms:10.1f} "
-                f"{large.page.p50_ms / small.page.p50_ms:12.2f} {small.page.p99_ms:10.1f} {large.page.p99_ms:10.1f}")
+                f"{growth:12.2f} {small.page.p99_ms:10.1f} {large.page.p99_ms:10.1f}")
     failures = verdicts(results)
     say("\n" + ("Targets met." if not failures else "Targets missed:\n  " + "\n  ".join(failures)))
     sys.exit(1 if failures else 0)
