@@ -39,6 +39,8 @@ PRIVATE_TABLES = frozenset({"outbox_messages", "audit_events", "notification_opt
 BUMP = ("INSERT INTO page_cache_state (id, version) VALUES (1, 1) "
         "ON CONFLICT (id) DO UPDATE SET version = page_cache_state.version + 1")
 MAX_KEY_LENGTH = 2000
+# Headers about this one response rather than the page (the server and the limiter set them anew).
+UNSTORED_HEADERS = ("content-length", "date", "retry-after")
 _DML = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)"
                   r"\s+[\"`]?(\w+)", re.IGNORECASE)
 _WRITE_WORD = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
@@ -236,7 +238,8 @@ def _store(response: Response) -> Response:
         return response
     cache = current_app.extensions["page_cache"]
     version, stored_at = g.page_cache_version, time.monotonic()
-    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "date")]
+    headers = [(k, v) for k, v in response.headers.items()
+               if k.lower() not in UNSTORED_HEADERS and not k.lower().startswith("x-ratelimit")]
 
     def store(body: bytes) -> None:
         cache.put(key, Entry(version, stored_at, response.status_code, headers, body))
