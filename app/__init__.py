@@ -21,6 +21,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    register_page_cache(app)
     register_error_handlers(app)
     register_cli(app)
     register_template_helpers(app)
@@ -114,6 +115,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp, url_prefix="/manage")
     app.register_blueprint(reports_bp)
     app.register_blueprint(reports_manage_bp, url_prefix="/manage/meetings")
+
+
+def register_page_cache(app: Flask) -> None:
+    from app.site.cache import register_page_cache as register
+
+    register(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -16,6 +16,13 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return float(value)
+
+
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     if value is None or value == "":
@@ -49,6 +56,12 @@ class BaseConfig:
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_TRANSLATION_DIRECTORIES = "translations"
     PER_PAGE = env_int("PER_PAGE", 20)
+    # Rendered public pages for visitors without cookies (app/site/cache.py): kept at most this many
+    # seconds (writes through the app invalidate them at once); 0 turns the cache off.
+    PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 30)
+    PUBLIC_CACHE_MAX_BYTES = env_int("PUBLIC_CACHE_MAX_BYTES", 64 * 1024 * 1024)  # per app process
+    # How often a process re-reads the version of the public data (its own writes it sees at once).
+    PUBLIC_CACHE_VERSION_SECONDS = env_float("PUBLIC_CACHE_VERSION_SECONDS", 1.0)
     RULES_PROFILE = env_str("RULES_PROFILE", "cn")
     SITE_NAME = env_str("SITE_NAME", None)
     # The address citizens use; absolute links in emails, tickets and feeds start with it.
@@ -111,6 +124,7 @@ class TestingConfig(BaseConfig):
     SECRET_KEY = "testing-secret"
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(env_str("TEST_DATABASE_URL")) or "sqlite://"
     SQLALCHEMY_RECORD_QUERIES = True
+    PUBLIC_CACHE_SECONDS = 0  # tests that need the page cache turn it on
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     MAIL_BACKEND = "console"

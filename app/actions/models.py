@@ -144,6 +144,8 @@ class ActionItem(db.Model):
         sa.CheckConstraint("source != 'minutes' OR (minutes_version_id IS NOT NULL AND minutes_ref IS NOT NULL)",
                            name="minutes_source_has_reference"),
         sa.Index("ix_action_items_status_due_on", "status", "due_on"),
+        # The public tracker's order.
+        sa.Index("ix_action_items_due_on_id", "due_on", "id"),
     )
 
     @property

@@ -16,6 +16,7 @@ from app.formtools import apply_domain_error
 from app.i18n import current_language
 from app.registrations.views import private_page
 from app.security import private_link, public
+from app.site.cache import cached_public_page
 
 
 def _write_limit() -> str:
@@ -24,6 +25,7 @@ def _write_limit() -> str:
 
 @bp.get("/actions")
 @public
+@cached_public_page
 def index():
     filters = action_queries.ActionFilters.from_args(request.args)
     page = action_queries.list_public_action_items(filters)
@@ -34,6 +36,7 @@ def index():
 
 @bp.get("/actions/figures")
 @public
+@cached_public_page
 def figures():
     figures = action_queries.department_figures()
     return render_template("actions/figures.html", figures=figures, charts=charts.build_charts(figures))

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -139,6 +140,19 @@ def _zone_range(first: datetime, last: datetime) -> tuple[date, date]:
     return first.date() - timedelta(days=1), last.date() + timedelta(days=2)
 
 
+@lru_cache(maxsize=512)
+def zone_component(tzid: str, first: date, last: date) -> Timezone:
+    """The VTIMEZONE of `tzid` covering first..last. The library walks the zone's transitions to build
+    it, which costs tens of milliseconds, and the result depends on these three values only: built once
+    per process, then only read (serialised into each file)."""
+    return Timezone.from_tzid(tzid, first_date=first, last_date=last)
+
+
+@lru_cache(maxsize=512)
+def zone_ical(tzid: str, first: date, last: date) -> bytes:
+    return zone_component(tzid, first, last).to_ical()
+
+
 def calendar_name() -> str:
     return current_app.config.get("SITE_NAME") or _("Townhall")
 
@@ -150,7 +164,10 @@ def meeting_calendar(meeting: Meeting) -> bytes:
                              f"calendar-meeting-{meeting.id}@{context.host}")
     calendar.add_component(build_event(meeting, context))
     first, last = _zone_range(meeting.starts_at, meeting.ends_at or meeting.starts_at + DEFAULT_DURATION)
-    calendar.add_missing_timezones(first_date=first, last_date=last)
+    try:  # what Calendar.add_missing_timezones does, with the component built once per zone and range
+        calendar.subcomponents.insert(0, zone_component(meeting.timezone, first, last))
+    except ValueError:  # a zone the library does not know: the event keeps its TZID, as before
+        pass
     return calendar.to_ical()
 
 
@@ -174,7 +191,7 @@ def iter_feed(meetings: Iterable[Meeting], zones: Iterable[ZoneSpan], *, name: s
     yield head[: -len(_END)]
     for span in zones:
         first, last = _zone_range(span.first, span.last)
-        yield Timezone.from_tzid(span.tzid, first_date=first, last_date=last).to_ical()
+        yield zone_ical(span.tzid, first, last)
     chunk: list[bytes] = []
     for meeting in meetings:
         chunk.append(build_event(meeting, context).to_ical())

@@ -19,7 +19,7 @@ from app.meetings.models import DEFAULT_DURATION, Meeting, MeetingStatus
 # events that leave a subscribed feed, so a meeting must not vanish from people's calendars the
 # moment it ends.
 FEED_HISTORY = timedelta(days=90)
-FEED_CHUNK = 500
+FEED_CHUNK = 2000
 ATOM_ENTRIES = 50
 
 

@@ -16,6 +16,7 @@ from app.i18n import local_datetime
 from app.meetings import queries as meeting_queries
 from app.meetings.models import Meeting
 from app.security import private_link, public
+from app.site.cache import cached_public_page
 from app.urls import external_url
 
 FEED_MAX_AGE = 300  # seconds; clients revalidate with the ETag after that
@@ -42,6 +43,7 @@ def _body_etag(body: bytes) -> str:
 
 @bp.get("/meetings/<int:meeting_id>.ics")
 @public
+@cached_public_page
 def meeting_ics(meeting_id: int):
     meeting = meeting_queries.get_public_meeting_or_404(meeting_id)
     body = ics.meeting_calendar(meeting)
@@ -53,6 +55,7 @@ def meeting_ics(meeting_id: int):
 
 @bp.get("/calendar.ics")
 @public
+@cached_public_page
 def feed():
     filters = meeting_queries.MeetingFilters.from_args(request.args)
     statement = calendar_queries.feed_statement(filters)
@@ -106,6 +109,7 @@ def _feed_language() -> str:
 
 @bp.get("/feeds/meetings.atom")
 @public
+@cached_public_page
 def meetings_atom():
     meetings = calendar_queries.list_recent_public_meetings()
     return _atom_response(atom.Feed(
@@ -146,6 +150,7 @@ def unsubscribe(token: str):
 
 @bp.get("/feeds/minutes.atom")
 @public
+@cached_public_page
 def minutes_atom():
     entries = []
     for version_id, number, published_at, correction_reason, meeting in calendar_queries.list_recent_published_minutes():

@@ -51,6 +51,8 @@ MEETING_STATUS_LABELS = {
 
 # Used for overlap checks and "is past" when a meeting has no end time.
 DEFAULT_DURATION = timedelta(hours=2)
+# No meeting lasts longer (the services refuse it), which bounds time-range queries on `starts_at`.
+MAX_MEETING_SPAN = timedelta(days=7)
 
 meeting_hosts = sa.Table(
     "meeting_hosts",
@@ -119,6 +121,8 @@ class Meeting(db.Model):
         sa.CheckConstraint("seats_taken >= 0", name="seats_taken_not_negative"),
         sa.CheckConstraint("capacity IS NULL OR seats_taken <= capacity", name="seats_within_capacity"),
         sa.Index("ix_meetings_status_starts_at", "status", "starts_at"),
+        # The public list and archive walk this in order (upcoming forwards, past backwards).
+        sa.Index("ix_meetings_starts_at_id", "starts_at", "id"),
     )
 
     @property

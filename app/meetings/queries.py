@@ -14,7 +14,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.accounts.models import Department, District, User
 from app.db import utcnow
 from app.extensions import db
-from app.meetings.models import DEFAULT_DURATION, Meeting, MeetingStatus, MeetingType, meeting_hosts
+from app.meetings.models import (DEFAULT_DURATION, MAX_MEETING_SPAN, Meeting, MeetingStatus, MeetingType,
+                                 meeting_hosts)
 from app.pagination import Page, clean_page_number, paginate
 
 MAX_QUERY_LENGTH = 100
@@ -107,10 +108,15 @@ def select_public_meetings(filters: MeetingFilters, now: datetime | None = None)
         .options(joinedload(Meeting.department), joinedload(Meeting.district))
         .where(_public_condition())
     )
+    # The bounds on starts_at follow from the conditions (a past meeting started before now; an upcoming
+    # one, lasting at most MAX_MEETING_SPAN, started less than that long ago) and let the database walk
+    # ix_meetings_starts_at_id from now instead of reading every meeting the city ever held.
     if filters.past:
-        stmt = stmt.where(sa.not_(_upcoming_condition(now))).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        stmt = stmt.where(sa.not_(_upcoming_condition(now)), Meeting.starts_at < now) \
+            .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     else:
-        stmt = stmt.where(_upcoming_condition(now)).order_by(Meeting.starts_at, Meeting.id)
+        stmt = stmt.where(_upcoming_condition(now), Meeting.starts_at > now - MAX_MEETING_SPAN) \
+            .order_by(Meeting.starts_at, Meeting.id)
     if filters.type:
         if filters.type not in {t.value for t in MeetingType}:
             stmt = stmt.where(sa.false())
@@ -136,16 +142,15 @@ def select_public_meetings(filters: MeetingFilters, now: datetime | None = None)
     return stmt
 
 
-def get_public_meeting_or_404(meeting_id: int) -> Meeting:
+def get_public_meeting_or_404(meeting_id: int, *, with_program: bool = True) -> Meeting:
     """A meeting as the public may see it (published, or cancelled after publication), with
-    everything its page shows loaded; drafts and unknown ids are 404."""
+    everything its page shows loaded (without its hosts and agenda when `with_program` is false:
+    pages that only name the meeting); drafts and unknown ids are 404."""
+    options = [joinedload(Meeting.department), joinedload(Meeting.district)]
+    if with_program:
+        options += [selectinload(Meeting.hosts), selectinload(Meeting.agenda_items)]
     meeting = db.session.execute(
-        sa.select(Meeting)
-        .options(
-            joinedload(Meeting.department), joinedload(Meeting.district),
-            selectinload(Meeting.hosts), selectinload(Meeting.agenda_items),
-        )
-        .where(Meeting.id == meeting_id, _public_condition())
+        sa.select(Meeting).options(*options).where(Meeting.id == meeting_id, _public_condition())
     ).scalar_one_or_none()
     if meeting is None:
         abort(404)

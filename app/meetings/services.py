@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Optional
 
 import sqlalchemy as sa
@@ -17,13 +17,11 @@ from app.errors import DomainError, InvalidState, NotAllowed, ValidationFailed
 from app.extensions import db
 from app.formtools import HTTP_URL_MESSAGE, is_http_url
 from app.meetings import permissions
-from app.meetings.models import AgendaItem, Meeting, MeetingStatus, MeetingType
+from app.meetings.models import MAX_MEETING_SPAN, AgendaItem, Meeting, MeetingStatus, MeetingType
 from app.meetings.rules import active_profile, profile_named
 from app.security import Role
 from app.timezones import is_valid_timezone, local_to_utc
 
-
-MAX_MEETING_SPAN = timedelta(days=7)
 
 
 class ShortNoticeReasonRequired(DomainError):

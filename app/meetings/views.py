@@ -6,11 +6,13 @@ from app.meetings import bp
 from app.meetings import queries as meeting_queries
 from app.meetings.models import MeetingType
 from app.security import public
+from app.site.cache import cached_public_page
 
 
 @bp.get("/")
 @bp.get("/meetings")
 @public
+@cached_public_page
 def index():
     filters = meeting_queries.MeetingFilters.from_args(request.args)
     page = meeting_queries.list_public_meetings(filters)
@@ -26,6 +28,7 @@ def index():
 
 @bp.get("/meetings/<int:meeting_id>")
 @public
+@cached_public_page
 def detail(meeting_id: int):
     from app.actions import queries as action_queries
     from app.minutes import queries as minutes_queries

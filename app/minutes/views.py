@@ -7,10 +7,12 @@ from app.minutes import bp
 from app.minutes import queries as minutes_queries
 from app.minutes.presenting import diff_contents, sections
 from app.security import public
+from app.site.cache import cached_public_page
 
 
 @bp.get("/meetings/<int:meeting_id>/minutes")
 @public
+@cached_public_page
 def show(meeting_id: int):
     meeting = meeting_queries.get_public_meeting_or_404(meeting_id)
     published = minutes_queries.get_public_minutes(meeting.id)

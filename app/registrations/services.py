@@ -124,11 +124,11 @@ def _clean_input(data: RegistrationInput) -> tuple[str, Optional[str], Optional[
 
 def _lock_meeting_and_queue(meeting_id: int) -> int:
     """Take the meeting's row lock by advancing its queue counter; returns this caller's number."""
-    db.session.execute(
+    return db.session.execute(
         sa.update(Meeting).where(Meeting.id == meeting_id)
-        .values(queue_counter=Meeting.queue_counter + 1).execution_options(synchronize_session=False)
-    )
-    return db.session.execute(sa.select(Meeting.queue_counter).where(Meeting.id == meeting_id)).scalar_one()
+        .values(queue_counter=Meeting.queue_counter + 1).returning(Meeting.queue_counter)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
 
 
 def _lock_meeting(meeting_id: int) -> None:
@@ -247,22 +247,25 @@ def register_citizen(meeting: Meeting, data: RegistrationInput, *, submission_id
     token = codes.token_for_submission(current_app.config["SECRET_KEY"], submission_id)
 
     queue_number = _lock_meeting_and_queue(meeting.id)
-    repeat = db.session.execute(
-        sa.select(Registration).where(Registration.submission_hash == submission_hash)
-    ).scalar_one_or_none()
-    if repeat is not None:
-        db.session.rollback()
-        if repeat.meeting_id != meeting.id or not repeat.is_active:
-            return RegistrationResult(None, None, duplicate=True)
-        return RegistrationResult(repeat, token)
     contact_match = []
     if email:
         contact_match.append(Registration.email_normalized == email)
     if mobile:
         contact_match.append(Registration.mobile_normalized == mobile)
-    existing = db.session.execute(
-        sa.select(Registration).where(Registration.meeting_id == meeting.id, sa.or_(*contact_match)).limit(1)
-    ).scalar_one_or_none()
+    # One query for both: this very submission (a repeat) and a live registration with these contacts.
+    matches = list(db.session.execute(
+        sa.select(Registration).where(sa.or_(
+            Registration.submission_hash == submission_hash,
+            sa.and_(Registration.meeting_id == meeting.id, sa.or_(*contact_match))))
+        .order_by(Registration.id).limit(3)
+    ).scalars())
+    repeat = next((r for r in matches if r.submission_hash == submission_hash), None)
+    if repeat is not None:
+        db.session.rollback()
+        if repeat.meeting_id != meeting.id or not repeat.is_active:
+            return RegistrationResult(None, None, duplicate=True)
+        return RegistrationResult(repeat, token)
+    existing = matches[0] if matches else None
     if existing is not None:
         _resend_link(existing, meeting, now)
         db.session.commit()
@@ -292,7 +295,6 @@ def register_citizen(meeting: Meeting, data: RegistrationInput, *, submission_id
         # A concurrent registration with the same contacts won the race.
         db.session.rollback()
         return RegistrationResult(None, None, duplicate=True)
-    db.session.refresh(meeting)
     return RegistrationResult(registration, token)
 
 

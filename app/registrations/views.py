@@ -44,11 +44,10 @@ def needs_from_form(form) -> Needs:
 @limiter.limit(_public_write_limit, methods=["POST"])
 @public
 def register(meeting_id: int):
-    meeting = meeting_queries.get_public_meeting_or_404(meeting_id)
+    meeting = meeting_queries.get_public_meeting_or_404(meeting_id, with_program=False)
     form = RegistrationForm()
     if request.method == "GET":
         form.submission_id.data = secrets.token_urlsafe(32)
-    counts = registration_queries.count_registrations(meeting.id)
     if form.validate_on_submit():
         data = RegistrationInput(name=form.name.data, email=form.email.data, mobile=form.mobile.data,
                                  neighbourhood=form.neighbourhood.data, needs=needs_from_form(form),
@@ -58,8 +57,7 @@ def register(meeting_id: int):
         except DomainError as error:
             if not apply_domain_error(form, error):
                 flash(error.message, "error")
-            return render_template("registrations/register.html", meeting=meeting, form=form,
-                                   counts=counts), error.status_code
+            return render_template("registrations/register.html", meeting=meeting, form=form), error.status_code
         if result.duplicate:
             return private_page(render_template("registrations/duplicate.html", meeting=meeting))
         registration = result.registration
@@ -68,7 +66,7 @@ def register(meeting_id: int):
             manage_url=external_url("registrations.manage", token=result.token),
             position=registration_queries.waitlist_position(registration)))
     status = 400 if request.method == "POST" else 200
-    return render_template("registrations/register.html", meeting=meeting, form=form, counts=counts), status
+    return render_template("registrations/register.html", meeting=meeting, form=form), status
 
 
 @bp.get("/registrations/<token>")
