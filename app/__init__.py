@@ -58,9 +58,10 @@ def register_client_address(app: Flask) -> None:
 
 
 def register_logging(app: Flask) -> None:
-    from app.logs import install_redaction
+    from app.logs import install_redaction, show_library_warnings
 
     install_redaction()
+    show_library_warnings()
 
 
 def register_extensions(app: Flask) -> None:
