@@ -23,6 +23,13 @@ def env_int(name: str, default: int) -> int:
     return int(value)
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return float(value)
+
+
 def _normalise_db_url(url: str | None) -> str | None:
     """Accept postgres:// and postgresql:// and use the psycopg 3 driver for both."""
     if not url:
@@ -61,7 +68,12 @@ class BaseConfig:
 
     REDIS_URL = env_str("REDIS_URL")
     RATELIMIT_STORAGE_URI = env_str("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
+    # Redis down: each process counts the limits in its own memory (and logs a warning) until Redis answers
+    # again; Flask-Limiter checks it again after 1, 2, 4... up to 32 seconds.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Seconds to wait for Redis: a Redis that accepts connections but never answers must not hang requests.
+    REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 1.0)
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = env_str("RATELIMIT_KEY_PREFIX", "townhall")
     LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")

@@ -230,7 +230,7 @@ class Browser:
         return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirects)
 
     def request(self, method: str, url: str, data: dict | None = None, headers: dict | None = None,
-                timeout: float = 60) -> Response:
+                timeout: float = 30) -> Response:
         all_headers = {"Accept-Language": self.language}
         if self.forwarded_for:
             all_headers["X-Forwarded-For"] = self.forwarded_for

@@ -119,3 +119,43 @@ def test_with_nothing_listening_at_redis_url_every_page_and_write_works_and_limi
         assert refused.status == 429 and "Too many requests" in refused.text and "Traceback" not in refused.text
         assert WARNING in server.log()
         assert " 500 " not in server.log()
+
+
+@pytest.mark.redis
+def test_redis_freezing_and_stopping_mid_run_fails_no_request_and_the_app_goes_back_to_it(city):
+    own = RedisServer(city.directory)
+    own.start()
+    try:
+        env = server_env(city.url, REDIS_URL=own.url, PUBLIC_WRITE_RATE_LIMIT="3 per minute", REDIS_TIMEOUT="1")
+        counters = redis.Redis(port=own.port, socket_timeout=10)
+        pattern = f"*{env['RATELIMIT_KEY_PREFIX']}*"
+        meeting = city.ids["meeting_id"]
+        with app_servers(1, env, city.directory) as [server]:
+            browser = Browser(language="en")
+            assert [register(browser, server, meeting, 100 + n).status for n in range(2)] == [200, 200]
+            assert list(counters.scan_iter(pattern)), "the registrations were not counted in Redis"
+
+            # Frozen: the kernel accepts connections, Redis never answers; after REDIS_TIMEOUT the process
+            # gives up on it for this request and the ones after (the client would give up after 30 s).
+            own.pause()
+            assert register(browser, server, meeting, 110).status == 200
+            assert WARNING in server.log()
+            # Counted in memory from here: two more, then refused.
+            assert [register(browser, server, meeting, 111 + n).status for n in range(3)] == [200, 200, 429]
+
+            own.resume()
+            own.stop()
+            assert register(browser, server, meeting, 120).status == 429
+            assert browser.get(f"{server.url}/meetings/{meeting}").status == 200
+
+            # Redis is back (empty): within Flask-Limiter's back-off the process counts there again.
+            own.start()
+            deadline = time.monotonic() + 90
+            while not list(counters.scan_iter(pattern)):
+                assert time.monotonic() < deadline, "the app did not go back to Redis"
+                browser.get(f"{server.url}/meetings/{meeting}/questions/similar?q=elevator")
+                time.sleep(1)
+            assert register(browser, server, meeting, 130).status == 200
+            assert " 500 " not in server.log()
+    finally:
+        own.stop()
