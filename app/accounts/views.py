@@ -58,7 +58,10 @@ def _locked_out_message() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], error_message=_locked_out_message)
-@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, error_message=_locked_out_message)
+# A shared limit (its own scope), so that the X-RateLimit headers report the per-address counter: the
+# per-account one counts the owner's sign-ins too, and would tell a stranger that, and when, they signed in.
+@limiter.shared_limit(_account_limit, scope="login-account", methods=["POST"], key_func=_account_key,
+                      error_message=_locked_out_message)
 @public
 def login():
     if current_user.is_authenticated:

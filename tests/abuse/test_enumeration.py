@@ -154,6 +154,20 @@ def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(app):
     assert fingerprint(wrong, "staff@example.gov.cn") == fingerprint(unknown, "nobody@example.gov.cn")
 
 
+def test_an_accounts_recent_sign_ins_do_not_show_in_the_answer_to_a_stranger(app):
+    """Sign-ins count against the account (right or wrong): the rate-limit headers must not report that
+    counter, or a stranger's first try would show whether, and how often, the owner signed in just now."""
+    factories.make_user("official", email="staff@example.gov.cn")
+    owner = visitor(app)
+    for _ in range(2):
+        assert sign_in(owner, "staff@example.gov.cn", factories.DEFAULT_PASSWORD).status_code == 302
+        owner.post("/logout", data={"csrf_token": csrf_token_from(owner.get("/manage/").get_data(as_text=True))})
+    known = sign_in(visitor(app), "staff@example.gov.cn", "not the password")
+    unknown = sign_in(visitor(app), "nobody@example.gov.cn", "not the password")
+    assert known.headers["X-RateLimit-Remaining"]  # the headers are there: the client's own address's counter
+    assert fingerprint(known, "staff@example.gov.cn") == fingerprint(unknown, "nobody@example.gov.cn")
+
+
 def test_a_locked_out_account_and_a_locked_out_unknown_email_get_the_same_answer(app):
     app.config.update(LOGIN_RATE_LIMIT="100 per minute", LOGIN_ACCOUNT_RATE_LIMIT="2 per minute")
     factories.make_user("official", email="staff@example.gov.cn")
