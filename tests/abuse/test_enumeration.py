@@ -37,7 +37,8 @@ def fingerprint(response, *echoed: str) -> tuple:
     body = TOKEN_IN_LINK.sub(r"\1<token>", CSRF_RE.sub('name="csrf_token" value="<csrf>"', body))
     headers = sorted((name, value) for name, value in response.headers.items()
                      if name not in VOLATILE_HEADERS and name != "Set-Cookie")
-    cookies = sorted(re.sub(r"=[^;]*", "=<value>", cookie, count=1) for cookie in response.headers.getlist("Set-Cookie"))
+    cookies = sorted(re.sub(r"=[^;]*", "=<value>", cookie, count=1)
+                     for cookie in response.headers.getlist("Set-Cookie"))
     return response.status_code, response.headers.get("Location"), headers, cookies, body
 
 

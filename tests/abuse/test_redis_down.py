@@ -10,8 +10,8 @@ from types import SimpleNamespace
 import pytest
 import redis
 
-from tests.abuse.live import (ADMIN_EMAIL, Browser, RedisServer, app_context, app_servers, free_port, migrated_database,
-                              page_paths, seed_city, server_env)
+from tests.abuse.live import (ADMIN_EMAIL, Browser, RedisServer, app_context, app_servers, free_port,
+                              migrated_database, page_paths, seed_city, server_env)
 from tests.factories import DEFAULT_PASSWORD
 from tests.test_security import ACCESS, PUBLIC
 
@@ -54,7 +54,10 @@ def every_write(city, server) -> dict[str, int]:
     ids, base = city.ids, server.url
     citizen, staff = Browser(language="en"), Browser(language="en")
     token = citizen.token(f"{base}/login")
-    post = lambda path, data=None: citizen.post(base + path, {"csrf_token": token, **(data or {})}).status  # noqa: E731
+
+    def post(path: str, data: dict | None = None) -> int:
+        return citizen.post(base + path, {"csrf_token": token, **(data or {})}).status
+
     meeting, reg, question = ids["meeting_id"], ids["registration_token"], ids["question_token"]
     statuses = {
         "registrations.register": register(citizen, server, meeting, 9000).status,

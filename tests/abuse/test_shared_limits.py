@@ -12,8 +12,8 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from tests.abuse.live import (ADMIN_EMAIL, OFFICIAL_EMAIL, Browser, app_context, app_servers, migrated_database,
-                              seed_city, server_env)
+from tests.abuse.live import (ADMIN_EMAIL, OFFICIAL_EMAIL, Browser, app_context, app_servers,
+                              migrated_database, seed_city, server_env)
 from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.redis
