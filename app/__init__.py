@@ -18,6 +18,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     load_config(app, config, overrides)
+    register_client_address(app)
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -51,10 +52,17 @@ def load_config(app: Flask, config, overrides: dict) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
+def register_client_address(app: Flask) -> None:
+    from app.net import install_client_address
+
+    install_client_address(app)
+
+
 def register_logging(app: Flask) -> None:
-    from app.logs import install_redaction
+    from app.logs import install_redaction, show_library_warnings
 
     install_redaction()
+    show_library_warnings()
 
 
 def register_extensions(app: Flask) -> None:

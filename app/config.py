@@ -76,10 +76,18 @@ class BaseConfig:
 
     REDIS_URL = env_str("REDIS_URL")
     RATELIMIT_STORAGE_URI = env_str("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
+    # Redis down: each process counts the limits in its own memory (and logs a warning) until Redis answers
+    # again; Flask-Limiter checks it again after 1, 2, 4... up to 32 seconds.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Seconds to wait for Redis: a Redis that accepts connections but never answers must not hang requests.
+    REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 1.0)
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = env_str("RATELIMIT_KEY_PREFIX", "townhall")
+    # Sign-in attempts, right or wrong: per client address, and per account (the email typed, whether or not
+    # an account has it), so that guesses spread over many addresses are slowed as well (app/accounts/views.py).
     LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    LOGIN_ACCOUNT_RATE_LIMIT = env_str("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour")
     PUBLIC_WRITE_RATE_LIMIT = env_str("PUBLIC_WRITE_RATE_LIMIT", "20 per minute;200 per hour")
     CHECK_IN_RATE_LIMIT = env_str("CHECK_IN_RATE_LIMIT", "120 per minute")
     # Unset: asking and voting follow PUBLIC_WRITE_RATE_LIMIT.

@@ -94,6 +94,10 @@ def register_error_handlers(app: Flask) -> None:
         code = error.code or 500
         if code == 429:
             from flask_babel import gettext as _
+            from flask_limiter.errors import RateLimitExceeded
+
+            if isinstance(error, RateLimitExceeded) and error.limit.error_message:
+                return render_error(429, error.description)  # the limit's own message, already translated
             return render_error(429, _("You have made too many requests in a short time. Please wait a moment and try again."))
         return render_error(code)
 

@@ -25,6 +25,18 @@ class RedactTokens(logging.Filter):
         return True
 
 
+def show_library_warnings() -> None:
+    """Flask-Limiter logs "Rate limit storage unreachable - falling back to in-memory storage" to its own
+    logger, which carries a NullHandler: when nothing configured the root logger (gunicorn does not), the
+    warning was dropped. Give it Flask's handler (stderr, which gunicorn writes to its error log) then."""
+    from flask.logging import default_handler
+
+    logger = logging.getLogger("flask-limiter")
+    has_output = any(not isinstance(h, logging.NullHandler) for h in logger.handlers)
+    if not has_output and not logging.getLogger().handlers:
+        logger.addHandler(default_handler)
+
+
 def install_redaction() -> None:
     """Attach the filter to the loggers that print request lines (werkzeug's dev server, gunicorn)."""
     for name in ("werkzeug", "gunicorn.access", "gunicorn.error", "flask.app", "app"):

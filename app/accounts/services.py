@@ -52,7 +52,7 @@ def create_user(actor: User | None, *, email: str, name: str, role: Role, passwo
     """
     _require_admin(actor)
     _check_password_strength(password)
-    email = email.strip().lower()
+    email = normalise_email(email)
     if department_id is not None and db.session.get(Department, department_id) is None:
         raise ValidationFailed(_l("Unknown department."), field="department_id")
     if db.session.execute(sa.select(User.id).where(User.email == email)).first():
@@ -120,9 +120,14 @@ def reset_password(actor: User | None, user: User, *, password: str) -> User:
     return user
 
 
+def normalise_email(email: str | None) -> str:
+    """Staff emails are stored and looked up trimmed and in lower case."""
+    return (email or "").strip().lower()
+
+
 def authenticate(email: str, password: str) -> User:
     """Return the active user with these credentials, or raise BadCredentials (same message whatever failed)."""
-    user = db.session.execute(sa.select(User).where(User.email == (email or "").strip().lower())).scalar_one_or_none()
+    user = db.session.execute(sa.select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
     if user is None:
         # Spend the same effort as a real check so timing does not tell which emails exist.
         check_password_hash(_dummy_hash(), password or "")

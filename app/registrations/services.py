@@ -183,11 +183,13 @@ def _manage_url(token: str) -> str:
     return external_url("registrations.manage", token=token)
 
 
-def _queue_email(registration: Registration, kind: str, meeting: Meeting, token: str | None = None) -> None:
+def _queue_email(registration: Registration, kind: str, meeting: Meeting, token: str | None = None,
+                 now: datetime | None = None):
     """Queue one email about this registration (confirmation, promotion, link resent) in the current
-    transaction. Registrations without an email address get nothing."""
+    transaction. Registrations without an email address get nothing. Returns the queued message, or None
+    when nothing was queued (no address, or the same email was already queued: see the dedupe keys)."""
     if not registration.email:
-        return
+        return None
     from app.notify.rendering import render_email
     from app.notify.services import queue_email
 
@@ -196,30 +198,31 @@ def _queue_email(registration: Registration, kind: str, meeting: Meeting, token:
         manage_url=_manage_url(token) if token else None,
         meeting_url=external_url("meetings.detail", meeting_id=meeting.id),
     )
-    stamp = registration.promoted_at or registration.updated_at or utcnow()
+    # At most one fresh link an hour, however often someone registers again with these contacts.
     dedupe = {
         "confirmation": f"registration-{registration.code}-confirmation",
         "promoted": f"registration-{registration.code}-promoted",
-        "link": f"registration-{registration.code}-link-{stamp:%Y%m%d%H}",
+        "link": f"registration-{registration.code}-link-{(now or utcnow()):%Y%m%d%H}",
     }[kind]
     ics = None
     if kind in ("confirmation", "promoted") and registration.status == RegistrationStatus.CONFIRMED:
         from app.calendar.notifications import meeting_ics_for
 
         ics = meeting_ics_for(meeting, registration.language)
-    queue_email(to=registration.email, to_name=registration.name, subject=subject, text=text, html=html,
-                dedupe_key=dedupe, language=registration.language, ics=ics)
+    return queue_email(to=registration.email, to_name=registration.name, subject=subject, text=text, html=html,
+                       dedupe_key=dedupe, language=registration.language, ics=ics)
 
 
 def _resend_link(existing: Registration, meeting: Meeting, now: datetime) -> None:
     """Someone registered again with these contacts: give the holder a fresh private link by email.
-    The old link stops working; nothing is shown to whoever submitted the form."""
-    if not existing.email:
-        return
+    The old link stops working, but only when the new one is really sent: within the hour of the last
+    fresh link nothing is sent, and the link in that email keeps working. Nothing is shown to whoever
+    submitted the form."""
     token = codes.new_token()
+    if _queue_email(existing, "link", meeting, token=token, now=now) is None:
+        return
     existing.token_hash = codes.hash_token(token)
     existing.updated_at = now
-    _queue_email(existing, "link", meeting, token=token)
 
 
 # ---------------------------------------------------------------------------- use cases

@@ -6,7 +6,6 @@ import secrets
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.urls import external_url
 from app.errors import DomainError
 from app.extensions import limiter
 from app.formtools import apply_domain_error
@@ -53,18 +52,14 @@ def register(meeting_id: int):
                                  neighbourhood=form.neighbourhood.data, needs=needs_from_form(form),
                                  language=current_language())
         try:
-            result = registration_services.register_citizen(meeting, data, submission_id=form.submission_id.data)
+            registration_services.register_citizen(meeting, data, submission_id=form.submission_id.data)
         except DomainError as error:
             if not apply_domain_error(form, error):
                 flash(error.message, "error")
             return render_template("registrations/register.html", meeting=meeting, form=form), error.status_code
-        if result.duplicate:
-            return private_page(render_template("registrations/duplicate.html", meeting=meeting))
-        registration = result.registration
-        return private_page(render_template(
-            "registrations/confirmation.html", meeting=meeting, registration=registration,
-            manage_url=external_url("registrations.manage", token=result.token),
-            position=registration_queries.waitlist_position(registration)))
+        # One page whether the contacts were new or already registered (the holder then gets a fresh link by
+        # email): showing the code and link to a new registrant would tell anyone which contacts had registered.
+        return private_page(render_template("registrations/received.html", meeting=meeting, email=form.email.data))
     status = 400 if request.method == "POST" else 200
     return render_template("registrations/register.html", meeting=meeting, form=form), status
 

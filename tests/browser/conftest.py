@@ -98,6 +98,23 @@ def settle() -> None:
     _db.session.remove()
 
 
+def private_link_sent_to(email: str) -> str:
+    """The private link in the latest email to `email`, as a path (the page after registering never shows
+    it, see tests/abuse/test_enumeration.py)."""
+    import re
+
+    import sqlalchemy as sa
+
+    from app.notify.models import OutboxMessage
+
+    message = _db.session.execute(sa.select(OutboxMessage).where(OutboxMessage.to_address == email)
+                                  .order_by(OutboxMessage.id.desc())).scalars().first()
+    assert message is not None, f"no email to {email}"
+    path = re.search(r"https?://\S+?(/registrations/[A-Za-z0-9_-]+)", message.body_text).group(1)
+    settle()
+    return path
+
+
 @pytest.fixture
 def shots(output_path) -> Path:
     """Where a test saves screenshots: test-results/<test id>/ (pytest-playwright's --output folder)."""

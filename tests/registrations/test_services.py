@@ -198,3 +198,51 @@ def test_the_database_refuses_more_seats_than_capacity(app, db):
         db.session.execute(sa.update(Meeting).where(Meeting.id == meeting.id).values(seats_taken=2))
         db.session.flush()
     db.session.rollback()
+
+
+# ---------------------------------------------------------------------------- registering again
+
+def latest_link_token(db, email: str) -> str:
+    import re
+
+    from app.notify.models import OutboxMessage
+
+    message = db.session.execute(sa.select(OutboxMessage).where(OutboxMessage.to_address == email)
+                                 .order_by(OutboxMessage.id.desc())).scalars().first()
+    return re.search(r"/registrations/([A-Za-z0-9_-]+)", message.body_text).group(1)
+
+
+def link_works(db, token: str) -> bool:
+    db.session.expire_all()
+    return db.session.execute(sa.select(Registration).where(
+        Registration.token_hash == codes.hash_token(token))).scalar_one_or_none() is not None
+
+
+def test_registering_again_and_again_never_leaves_the_holder_without_a_working_link(app, db):
+    """Someone (maybe a stranger) submits the holder's email twice within the hour: the second fresh link
+    is not sent (one an hour), so the first one must keep working."""
+    meeting = open_meeting()
+    now = factories.now()
+    register(meeting, 1, email="holder@example.cn")
+    for minutes in (1, 2, 3):
+        again = reg.register_citizen(meeting, person(90 + minutes, email="holder@example.cn"),
+                                     submission_id=secrets.token_urlsafe(32), now=now + timedelta(minutes=minutes))
+        assert again.duplicate
+        assert link_works(db, latest_link_token(db, "holder@example.cn"))
+
+
+def test_a_promoted_holder_gets_a_fresh_link_every_hour_someone_registers_again(app, db):
+    meeting = open_meeting(capacity=1)
+    first = register(meeting, 1)
+    register(meeting, 2, email="waiting@example.cn")
+    reg.cancel_registration(first.registration)          # the waiting person is promoted
+    now = factories.now()
+    for hours in (1, 2):
+        reg.register_citizen(meeting, person(2, email="waiting@example.cn"), submission_id=secrets.token_urlsafe(32),
+                             now=now + timedelta(hours=hours))
+        token = latest_link_token(db, "waiting@example.cn")
+        assert link_works(db, token)
+    from app.notify.models import OutboxMessage
+    subjects = db.session.execute(sa.select(OutboxMessage.subject).where(
+        OutboxMessage.to_address == "waiting@example.cn")).scalars().all()
+    assert len(subjects) == 4  # waitlisted, promoted, and one fresh link for each hour
