@@ -1,6 +1,7 @@
 """The citizen's journey through the real forms, and the staff pages that run the door."""
 from __future__ import annotations
 
+import html as html_module
 import io
 import re
 
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from app.notify.models import OutboxMessage
+from app.registrations import services as registration_services
 from app.registrations.models import Registration, RegistrationStatus
 from tests import factories
 from tests.conftest import csrf_token_from
@@ -37,6 +39,21 @@ def post_registration(client, meeting, **fields):
 
 def manage_link(html: str) -> str:
     return re.search(r'href="http://[^"]+(/registrations/[A-Za-z0-9_-]+)"', html).group(1)
+
+
+def _text(fragment: str) -> str:
+    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def live_counts(client, meeting, language: str) -> str:
+    """The text of the public page's live counts (registered, waitlisted, checked in)."""
+    page = client.get(f"/meetings/{meeting.id}", headers={"Accept-Language": language}).get_data(as_text=True)
+    return _text(re.search(r'<dd class="live-counts">(.*?)</dd>', page, re.S).group(1))
+
+
+def door_counts(response) -> dict[str, str]:
+    box = re.search(r'<dl class="counts">(.*?)</dl>', response.get_data(as_text=True), re.S).group(1)
+    return {_text(dt): _text(dd) for dt, dd in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", box, re.S)}
 
 
 def pdf_text(data: bytes) -> str:
@@ -145,7 +162,24 @@ def test_the_public_page_shows_live_counts_and_no_personal_data(client, db):
     post_registration(client, meeting, mobile="13912345678", name="王五")
     html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "secret.person" not in html and "13812345678" not in html and "王五" not in html
-    assert "1" in html and ("waitlist" in html.lower() or "候补" in html)
+    assert live_counts(client, meeting, "en") == "1 registered · 1 on the waitlist · 0 checked in"
+    assert live_counts(client, meeting, "zh-CN") == "已报名1人 · 候补1人 · 已签到0人"
+
+
+def test_the_live_counts_follow_registrations_check_ins_walk_ins_and_cancellations(client, db):
+    meeting = open_meeting(capacity=3)
+    for n in range(5):
+        post_registration(client, meeting, mobile=f"1390000000{n}", name=f"居民{n}")
+    assert live_counts(client, meeting, "en") == "3 registered · 2 on the waitlist · 0 checked in"
+    clerk = factories.make_user("clerk", department_id=meeting.department_id)
+    first, second = db.session.execute(sa.select(Registration).order_by(Registration.id).limit(2)).scalars()
+    registration_services.check_in(clerk, first)
+    registration_services.cancel_registration(second)  # the first person waiting moves up
+    assert live_counts(client, meeting, "en") == "3 registered · 1 on the waitlist · 1 checked in"
+    registration_services.set_capacity(clerk, meeting, 5)
+    registration_services.add_walk_in(clerk, meeting, name="路过的居民")
+    assert live_counts(client, meeting, "en") == "5 registered · 0 on the waitlist · 2 checked in"
+    assert live_counts(client, meeting, "zh-CN") == "已报名5人 · 候补0人 · 已签到2人"
 
 
 def test_staff_see_registrants_export_csv_and_print_the_sign_in_sheet(client, db, login_as):
@@ -186,8 +220,10 @@ def test_the_door_checks_in_by_code_and_adds_walk_ins(client, db, login_as):
     response = client.post(f"/manage/meetings/{meeting.id}/walk-ins",
                            data={"csrf_token": csrf_token_from(html), "name": "周九", "neighbourhood": "中南路"})
     assert response.status_code == 302
-    counts_page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
-    assert "2" in counts_page
+    assert live_counts(client, meeting, "en") == "2 registered · 0 on the waitlist · 2 checked in"
+    door = client.get(f"/manage/meetings/{meeting.id}/check-in", headers={"Accept-Language": "en"})
+    assert door_counts(door) == {"Confirmed": "2 / 3", "Waitlisted": "0", "Checked in": "2", "Walk-ins": "1",
+                                 "Cancelled": "0"}
 
 
 def test_staff_of_another_department_get_403_on_registrants(client, login_as):
