@@ -185,7 +185,8 @@ def _manage_url(token: str) -> str:
 
 def _queue_email(registration: Registration, kind: str, meeting: Meeting, token: str | None = None) -> None:
     """Queue one email about this registration (confirmation, promotion, link resent) in the current
-    transaction. Registrations without an email address get nothing."""
+    transaction. Registrations without an email address get nothing. The manage token is passed to the
+    outbox as private: the stored row never holds it in the clear."""
     if not registration.email:
         return
     from app.notify.rendering import render_email
@@ -208,7 +209,7 @@ def _queue_email(registration: Registration, kind: str, meeting: Meeting, token:
 
         ics = meeting_ics_for(meeting, registration.language)
     queue_email(to=registration.email, to_name=registration.name, subject=subject, text=text, html=html,
-                dedupe_key=dedupe, language=registration.language, ics=ics)
+                dedupe_key=dedupe, language=registration.language, ics=ics, private=(token,) if token else ())
 
 
 def _resend_link(existing: Registration, meeting: Meeting, now: datetime) -> None:

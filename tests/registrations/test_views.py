@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from app.notify.models import OutboxMessage
+from app.notify.private import reveal
 from app.registrations import services as registration_services
 from app.registrations.models import Registration, RegistrationStatus
 from tests import factories
@@ -72,7 +73,8 @@ def test_a_citizen_registers_gets_a_code_a_private_link_and_an_email(client, db)
     link = manage_link(html)
     email = db.session.execute(sa.select(OutboxMessage)).scalar_one()
     assert email.to_address == "zhang.san@example.cn"
-    assert registration.code in email.body_text and link in email.body_text
+    assert registration.code in email.body_text and link.split("/")[-1] not in email.body_text  # stored: no token
+    assert link in reveal(email).text and link in reveal(email).html  # sent: the working link
     manage = client.get(link)
     assert manage.status_code == 200 and "张三" in manage.get_data(as_text=True)
 
