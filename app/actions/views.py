@@ -14,6 +14,7 @@ from app.errors import DomainError
 from app.extensions import limiter
 from app.formtools import apply_domain_error
 from app.i18n import current_language
+from app.limits import private_link_limit
 from app.registrations.views import private_page
 from app.security import public
 
@@ -73,6 +74,7 @@ def follow(action_id: int):
 
 @bp.route("/actions/<int:action_id>/follow/<token>", methods=["GET", "POST"])
 @limiter.limit(_write_limit, methods=["POST"])
+@limiter.limit(private_link_limit, methods=["GET"])
 @public
 def confirm_follow(action_id: int, token: str):
     item = action_queries.get_public_action_item_or_404(action_id)
@@ -90,6 +92,7 @@ def confirm_follow(action_id: int, token: str):
 
 @bp.route("/actions/f/<token>", methods=["GET", "POST"])
 @limiter.limit(_write_limit, methods=["POST"])
+@limiter.limit(private_link_limit, methods=["GET"])
 @public
 def follower(token: str):
     follower = action_queries.get_follower_by_token_or_404(token)
@@ -115,6 +118,7 @@ def follower(token: str):
 
 @bp.route("/actions/unsubscribe/<token>", methods=["GET", "POST"])
 @limiter.limit(_write_limit, methods=["POST"])
+@limiter.limit(private_link_limit, methods=["GET"])
 @public
 def unsubscribe(token: str):
     follower = action_queries.get_follower_by_token_or_404(token)

@@ -11,6 +11,7 @@ from app.errors import DomainError
 from app.extensions import limiter
 from app.formtools import apply_domain_error
 from app.i18n import current_language
+from app.limits import private_link_limit, ticket_limit
 from app.meetings import queries as meeting_queries
 from app.registrations import bp
 from app.registrations import queries as registration_queries
@@ -72,6 +73,7 @@ def register(meeting_id: int):
 
 
 @bp.get("/registrations/<token>")
+@limiter.limit(private_link_limit)
 @public
 def manage(token: str):
     registration = registration_queries.get_registration_by_token_or_404(token)
@@ -119,6 +121,7 @@ def cancel(token: str):
 
 
 @bp.get("/registrations/<token>/ticket.pdf")
+@limiter.limit(ticket_limit)
 @public
 def ticket(token: str):
     from app.registrations.documents import ticket_response
