@@ -90,18 +90,22 @@ def manage(token: str):
 def update_needs(token: str):
     registration = registration_queries.get_registration_by_token_or_404(token)
     form = NeedsForm()
+    status = 400
     if form.validate_on_submit():
         try:
             registration_services.update_needs(registration, needs_from_form(form))
         except DomainError as error:
-            flash(error.message, "error")
+            if not apply_domain_error(form, error):
+                flash(error.message, "error")
+                return redirect(url_for(".manage", token=token))
+            status = error.status_code
         else:
             flash(_("Your needs are saved. The organisers will see them."), "success")
-        return redirect(url_for(".manage", token=token))
+            return redirect(url_for(".manage", token=token))
     return private_page((render_template(
         "registrations/manage.html", registration=registration, meeting=registration.meeting, token=token,
         needs_form=form, cancel_form=CancelRegistrationForm(),
-        position=registration_queries.waitlist_position(registration)), 400))
+        position=registration_queries.waitlist_position(registration)), status))
 
 
 @bp.post("/registrations/<token>/cancel")

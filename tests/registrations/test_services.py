@@ -13,6 +13,7 @@ from app.registrations import codes
 from app.registrations import services as reg
 from app.registrations.models import Registration, RegistrationStatus
 from tests import factories
+from tests.helpers import row_counts
 
 
 def open_meeting(capacity=5, **overrides):
@@ -198,3 +199,70 @@ def test_the_database_refuses_more_seats_than_capacity(app, db):
         db.session.execute(sa.update(Meeting).where(Meeting.id == meeting.id).values(seats_taken=2))
         db.session.flush()
     db.session.rollback()
+
+
+@pytest.mark.parametrize("overrides, field", [
+    ({"neighbourhood": "街" * 101}, "neighbourhood"),
+    ({"needs": reg.Needs(interpretation_language="语" * 61)}, "interpretation_language"),
+    ({"needs": reg.Needs(other="需" * 501)}, "other_needs"),
+    ({"name": "名" * 101}, "name"),
+])
+def test_over_long_text_is_refused_on_its_field_never_cut_and_nothing_is_written(app, db, overrides, field):
+    meeting = open_meeting()
+    before = row_counts()
+    with pytest.raises(ValidationFailed) as caught:
+        register(meeting, 1, **overrides)
+    assert caught.value.field == field
+    assert row_counts() == before
+    db.session.refresh(meeting)
+    assert (meeting.queue_counter, meeting.seats_taken) == (0, 0)
+
+
+def test_text_exactly_as_long_as_its_column_is_kept_whole(app, db):
+    meeting = open_meeting()
+    result = register(meeting, 1, name="名" * 100, neighbourhood=" 街" * 50,
+                      needs=reg.Needs(interpretation_language="语" * 60, other="需" * 500))
+    db.session.expire_all()
+    stored = db.session.get(Registration, result.registration.id)
+    assert (len(stored.name), stored.neighbourhood, len(stored.interpretation_language), len(stored.other_needs)) == (
+        100, ("街 " * 50).strip(), 60, 500)
+
+
+@pytest.mark.parametrize("needs, field", [
+    (reg.Needs(interpretation_language="语" * 61), "interpretation_language"),
+    (reg.Needs(wheelchair=True, other="需" * 501), "other_needs"),
+])
+def test_changing_needs_refuses_over_long_text_and_keeps_the_old_needs(app, db, needs, field):
+    meeting = open_meeting()
+    registration = register(meeting, 1, needs=reg.Needs(large_print=True, other="靠近出口")).registration
+    with pytest.raises(ValidationFailed) as caught:
+        reg.update_needs(registration, needs)
+    assert caught.value.field == field
+    db.session.expire_all()
+    stored = db.session.get(Registration, registration.id)
+    assert (stored.needs_large_print, stored.needs_wheelchair, stored.other_needs) == (True, False, "靠近出口")
+
+
+@pytest.mark.parametrize("name, neighbourhood, field", [
+    ("名" * 101, "", "name"),
+    ("李四", "街" * 101, "neighbourhood"),
+    (" \u200b ", "", "name"),
+])
+def test_a_walk_in_with_an_over_long_or_blank_field_is_refused_and_nothing_is_written(app, db, name, neighbourhood,
+                                                                                      field):
+    meeting = open_meeting()
+    clerk = factories.make_user(role="clerk", department_id=meeting.department_id)
+    before = row_counts()
+    with pytest.raises(ValidationFailed) as caught:
+        reg.add_walk_in(clerk, meeting, name=name, neighbourhood=neighbourhood)
+    assert caught.value.field == field
+    assert row_counts() == before
+    walk_in = reg.add_walk_in(clerk, meeting, name="名" * 100, neighbourhood="街" * 100)
+    assert (len(walk_in.name), len(walk_in.neighbourhood)) == (100, 100)
+
+
+def test_the_service_limits_are_the_column_lengths():
+    columns = Registration.__table__.c
+    assert (reg.MAX_NAME, reg.MAX_NEIGHBOURHOOD, reg.MAX_INTERPRETATION_LANGUAGE, reg.MAX_OTHER_NEEDS) == (
+        columns.name.type.length, columns.neighbourhood.type.length, columns.interpretation_language.type.length,
+        columns.other_needs.type.length)

@@ -5,6 +5,8 @@ import html as html_module
 import io
 import re
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
@@ -15,6 +17,7 @@ from app.registrations import services as registration_services
 from app.registrations.models import Registration, RegistrationStatus
 from tests import factories
 from tests.conftest import csrf_token_from
+from tests.helpers import field_error, row_counts
 
 
 def open_meeting(**overrides):
@@ -137,6 +140,9 @@ def test_a_double_clicked_submit_yields_one_registration(client, db):
     ({"mobile": "123"}, "mobile"),
     ({"name": "\u200b  "}, "name"),
     ({"name": "长" * 101, "mobile": "13800138000"}, "name"),
+    ({"neighbourhood": "街" * 101, "mobile": "13800138000"}, "neighbourhood"),
+    ({"interpretation_language": "语" * 61, "mobile": "13800138000"}, "interpretation_language"),
+    ({"other_needs": "需" * 501, "mobile": "13800138000"}, "other_needs"),
 ])
 def test_bad_input_shows_a_message_next_to_the_field_and_writes_nothing(client, db, fields, message):
     meeting = open_meeting()
@@ -233,3 +239,53 @@ def test_staff_of_another_department_get_403_on_registrants(client, login_as):
     login_as("clerk")
     assert client.get(f"/manage/meetings/{meeting.id}/registrations").status_code == 403
     assert client.get(f"/manage/meetings/{meeting.id}/registrations.csv").status_code == 403
+
+
+def closed_meeting(state: str):
+    now = factories.now()
+    if state == "cancelled":
+        return open_meeting(status="cancelled", cancel_reason="台风预警", cancelled_at=now)
+    if state == "past":
+        return open_meeting(starts_in=timedelta(days=-3))
+    return open_meeting(registration_closes_at=now - timedelta(minutes=5))
+
+
+MESSAGES = {
+    "cancelled": ("This meeting is not open for registration.", "本场活动不接受报名。"),
+    "past": ("Registration for this meeting is closed.", "本场活动报名已截止。"),
+    "closed": ("Registration for this meeting is closed.", "本场活动报名已截止。"),
+}
+
+
+@pytest.mark.parametrize("state", list(MESSAGES))
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_registering_for_a_cancelled_past_or_closed_meeting_says_so_in_the_users_language_and_writes_nothing(
+        client, db, state, language):
+    meeting = closed_meeting(state)
+    headers = {"Accept-Language": language}
+    token = csrf_token_from(client.get("/login", headers=headers).get_data(as_text=True))
+    before = row_counts()
+    response = client.post(f"/meetings/{meeting.id}/register", headers=headers, data={
+        "csrf_token": token, "submission_id": "s" * 43, "name": "张三", "email": "zhang@example.cn",
+        "mobile": "13800138000", "neighbourhood": "水果湖街道"})
+    assert response.status_code == 409
+    english, chinese = MESSAGES[state]
+    message = english if language == "en" else chinese
+    assert f'<div class="flash flash-error" role="alert">{message}</div>' in response.get_data(as_text=True)
+    assert row_counts() == before
+    db.session.refresh(meeting)
+    assert (meeting.queue_counter, meeting.seats_taken) == (0, 0)
+
+
+def test_the_needs_page_refuses_over_long_text_next_to_the_field_and_keeps_the_old_needs(client, db):
+    meeting = open_meeting()
+    link = manage_link(post_registration(client, meeting, mobile="13800138000",
+                                         needs_large_print="y").get_data(as_text=True))
+    page = client.get(link).get_data(as_text=True)
+    response = client.post(f"{link}/needs", headers={"Accept-Language": "en"},
+                           data={"csrf_token": csrf_token_from(page), "other_needs": "需" * 501})
+    assert response.status_code == 400
+    assert field_error(response, "other_needs") == "Field cannot be longer than 500 characters."
+    db.session.expire_all()
+    stored = db.session.execute(sa.select(Registration)).scalar_one()
+    assert stored.needs_large_print and stored.other_needs == ""
