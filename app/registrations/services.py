@@ -163,6 +163,16 @@ def _lock_meeting_and_queue(meeting_id: int) -> int:
     return db.session.execute(sa.select(Meeting.queue_counter).where(Meeting.id == meeting_id)).scalar_one()
 
 
+def _recheck_open_after_lock(meeting: Meeting, now: datetime) -> None:
+    """Re-read the meeting under its row lock and check again that it takes registrations; on failure
+    roll back (releasing the lock and the queue number) and raise."""
+    db.session.refresh(meeting)
+    try:
+        _check_open(meeting, now)
+    except DomainError as error:
+        _fail(error)
+
+
 def _lock_meeting(meeting_id: int) -> None:
     db.session.execute(sa.select(Meeting.id).where(Meeting.id == meeting_id).with_for_update())
 
@@ -263,7 +273,9 @@ def register_citizen(meeting: Meeting, data: RegistrationInput, *, submission_id
 
     Rules: name and at least one valid contact (email, or a mainland / E.164 mobile); one live
     registration per normalised contact per meeting; confirmed while seats remain, otherwise
-    waitlisted in arrival order. A repeat of the same form submission returns the first result.
+    waitlisted in arrival order. The meeting's state is checked again under its row lock, so a
+    registration racing a cancellation or the closing time loses. A repeat of the same form submission
+    returns the first result.
     A second registration with the same contacts creates nothing, returns `duplicate=True` and emails
     the existing holder a fresh link (the caller shows a neutral message).
     Raises RegistrationUnavailable subclasses and ValidationFailed.
@@ -282,6 +294,8 @@ def register_citizen(meeting: Meeting, data: RegistrationInput, *, submission_id
     token = codes.token_for_submission(current_app.config["SECRET_KEY"], submission_id)
 
     queue_number = _lock_meeting_and_queue(meeting.id)
+    # The meeting was loaded before the lock: a cancellation (or closing) committed since then must win.
+    _recheck_open_after_lock(meeting, now)
     repeat = db.session.execute(
         sa.select(Registration).where(Registration.submission_hash == submission_hash)
     ).scalar_one_or_none()
@@ -445,6 +459,9 @@ def add_walk_in(actor: User, meeting: Meeting, *, name: str, neighbourhood: str 
     if meeting.status != MeetingStatus.PUBLISHED:
         raise InvalidState(_l("Walk-ins can only be added to a published meeting."))
     queue_number = _lock_meeting_and_queue(meeting.id)
+    db.session.refresh(meeting)  # loaded before the lock: a cancellation committed since then must win
+    if meeting.status != MeetingStatus.PUBLISHED:
+        _fail(InvalidState(_l("Walk-ins can only be added to a published meeting.")))
     if not _take_seat(meeting.id):
         _fail(MeetingFull(_l("The meeting is full. Raise the capacity if the room allows more people.")))
     registration = Registration(

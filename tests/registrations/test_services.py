@@ -266,3 +266,59 @@ def test_the_service_limits_are_the_column_lengths():
     assert (reg.MAX_NAME, reg.MAX_NEIGHBOURHOOD, reg.MAX_INTERPRETATION_LANGUAGE, reg.MAX_OTHER_NEEDS) == (
         columns.name.type.length, columns.neighbourhood.type.length, columns.interpretation_language.type.length,
         columns.other_needs.type.length)
+
+
+@pytest.fixture
+def stale_objects(db):
+    """Loaded objects keep their values across commits, as a request's objects do on PostgreSQL when
+    another connection commits a change after they were loaded."""
+    session = db.session()
+    session.expire_on_commit = False
+    yield
+    session.expire_on_commit = True
+
+
+def cancel_behind_its_back(db, meeting, **values):
+    """Another request changes the meeting and commits; the object in hand is not refreshed."""
+    values = values or {"status": "cancelled", "cancel_reason": "台风", "cancelled_at": factories.now()}
+    db.session.execute(sa.update(Meeting).where(Meeting.id == meeting.id).values(**values)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+@pytest.mark.parametrize("change", ["cancelled", "closed"])
+def test_a_registration_racing_a_cancellation_or_the_closing_loses(app, db, stale_objects, change):
+    meeting = open_meeting()
+    assert meeting.status == "published"  # loaded, as the view loads it
+    if change == "cancelled":
+        cancel_behind_its_back(db, meeting)
+    else:
+        cancel_behind_its_back(db, meeting, registration_closes_at=factories.now() - timedelta(minutes=1))
+    assert meeting.status == "published" and meeting.registration_closes_at is None  # the object is stale
+    with pytest.raises(reg.RegistrationUnavailable):
+        register(meeting, 1)
+    assert count(db) == 0
+    db.session.expire_all()
+    stored = db.session.get(Meeting, meeting.id)
+    assert (stored.queue_counter, stored.seats_taken) == (0, 0)
+
+
+def test_a_walk_in_racing_a_cancellation_loses(app, db, stale_objects):
+    meeting = open_meeting()
+    clerk = factories.make_user(role="clerk", department_id=meeting.department_id)
+    cancel_behind_its_back(db, meeting)
+    with pytest.raises(InvalidState):
+        reg.add_walk_in(clerk, meeting, name="李四")
+    assert count(db) == 0
+
+
+@pytest.mark.postgres
+def test_a_cancellation_committed_on_another_connection_stops_a_registration_in_flight(app, db):
+    meeting = open_meeting()
+    assert meeting.status == "published"  # loaded in this session's open transaction
+    with db.engine.begin() as other:  # a separate connection: the staff member cancelling
+        other.execute(sa.update(Meeting).where(Meeting.id == meeting.id)
+                      .values(status="cancelled", cancel_reason="台风", cancelled_at=factories.now()))
+    with pytest.raises(reg.RegistrationClosed):
+        register(meeting, 1)
+    assert count(db) == 0
