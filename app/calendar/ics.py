@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -139,6 +140,28 @@ def _zone_range(first: datetime, last: datetime) -> tuple[date, date]:
     return first.date() - timedelta(days=1), last.date() + timedelta(days=2)
 
 
+@lru_cache(maxsize=512)
+def _vtimezone(tzid: str, first: date, last: date) -> Timezone:
+    """The VTIMEZONE of `tzid` covering first..last. Building one walks the zone's transitions (tens of
+    milliseconds), and every confirmation email, reminder and .ics download of a meeting needs the same
+    one, so it is built once per process. Callers only serialise it, never change it. Raises ValueError
+    for an unknown zone."""
+    return Timezone.from_tzid(tzid, first_date=first, last_date=last)
+
+
+def _add_timezones(calendar: Calendar, first: date, last: date) -> None:
+    """What Calendar.add_missing_timezones does, with the VTIMEZONE components cached: one per zone the
+    events use (UTC needs none; an unknown zone is left out), before the events."""
+    position = len(calendar.timezones)
+    for tzid in sorted(calendar.get_missing_tzids()):
+        try:
+            timezone = _vtimezone(tzid, first, last)
+        except ValueError:
+            continue
+        calendar.subcomponents.insert(position, timezone)
+        position += 1
+
+
 def calendar_name() -> str:
     return current_app.config.get("SITE_NAME") or _("Townhall")
 
@@ -150,7 +173,7 @@ def meeting_calendar(meeting: Meeting) -> bytes:
                              f"calendar-meeting-{meeting.id}@{context.host}")
     calendar.add_component(build_event(meeting, context))
     first, last = _zone_range(meeting.starts_at, meeting.ends_at or meeting.starts_at + DEFAULT_DURATION)
-    calendar.add_missing_timezones(first_date=first, last_date=last)
+    _add_timezones(calendar, first, last)
     return calendar.to_ical()
 
 
@@ -174,7 +197,7 @@ def iter_feed(meetings: Iterable[Meeting], zones: Iterable[ZoneSpan], *, name: s
     yield head[: -len(_END)]
     for span in zones:
         first, last = _zone_range(span.first, span.last)
-        yield Timezone.from_tzid(span.tzid, first_date=first, last_date=last).to_ical()
+        yield _vtimezone(span.tzid, first, last).to_ical()
     chunk: list[bytes] = []
     for meeting in meetings:
         chunk.append(build_event(meeting, context).to_ical())
