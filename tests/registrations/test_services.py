@@ -322,3 +322,83 @@ def test_a_cancellation_committed_on_another_connection_stops_a_registration_in_
     with pytest.raises(reg.RegistrationClosed):
         register(meeting, 1)
     assert count(db) == 0
+
+
+def promotion_emails(db) -> list:
+    from app.notify.models import OutboxMessage
+
+    db.session.expire_all()
+    return list(db.session.execute(sa.select(OutboxMessage).where(OutboxMessage.dedupe_key.like("%-promoted"))
+                                   .order_by(OutboxMessage.id)).scalars())
+
+
+WAITING = [("Grace Li", "grace@example.com", "en"), ("王芳", "wang.fang@example.cn", "zh_CN"),
+           ("李四", "", "zh_CN")]  # the last one gave only a mobile number
+
+
+def full_meeting_with_waitlist(db):
+    meeting = open_meeting(capacity=1, title="江滩夜间噪音座谈会")
+    holder = register(meeting, 0, email="holder@example.cn").registration
+    waiting = [register(meeting, n, name=name, email=email, language=language).registration
+               for n, (name, email, language) in enumerate(WAITING, start=1)]
+    assert all(r.status == RegistrationStatus.WAITLISTED for r in waiting)
+    assert promotion_emails(db) == []
+    return meeting, holder, waiting
+
+
+def check_promotion_email(message, registration, language):
+    from app.notify.private import reveal
+
+    assert (message.to_address, message.to_name, message.language) == (registration.email, registration.name,
+                                                                       language)
+    assert message.dedupe_key == f"registration-{registration.code}-promoted"
+    text = reveal(message).text
+    if language == "en":
+        assert message.subject == "A seat is yours: 江滩夜间噪音座谈会"
+        assert "Good news: a seat has freed up and it is now yours." in text
+    else:
+        assert message.subject == "候补成功：江滩夜间噪音座谈会"
+        assert "好消息：有座位空出，现已为您递补，您的报名已确认。" in text
+    assert registration.code in text
+    assert "BEGIN:VEVENT" in message.ics  # the seat goes into the calendar
+
+
+def test_a_cancellation_promotes_the_first_person_waiting_and_emails_them_in_their_language(app, db):
+    meeting, holder, waiting = full_meeting_with_waitlist(db)
+    reg.cancel_registration(holder)
+    [message] = promotion_emails(db)
+    db.session.refresh(waiting[0])
+    assert waiting[0].status == RegistrationStatus.CONFIRMED
+    check_promotion_email(message, waiting[0], "en")
+    reg.cancel_registration(waiting[0])  # the next one moves up: Chinese this time
+    messages = promotion_emails(db)
+    assert len(messages) == 2
+    check_promotion_email(messages[1], waiting[1], "zh_CN")
+
+
+def test_raising_the_capacity_emails_everyone_it_promotes_who_gave_an_address(app, db):
+    meeting, _holder, waiting = full_meeting_with_waitlist(db)
+    official = factories.make_user(department_id=meeting.department_id)
+    promoted = reg.set_capacity(official, meeting, 4)
+    assert [r.id for r in promoted] == [r.id for r in waiting]
+    messages = promotion_emails(db)
+    assert [m.to_address for m in messages] == ["grace@example.com", "wang.fang@example.cn"]  # 李四 has no email
+    check_promotion_email(messages[0], waiting[0], "en")
+    check_promotion_email(messages[1], waiting[1], "zh_CN")
+
+
+def test_raising_the_capacity_in_the_meeting_form_emails_the_promoted_person_too(app, db):
+    from app.meetings import services as meeting_services
+    from app.timezones import utc_to_local
+
+    meeting, _holder, waiting = full_meeting_with_waitlist(db)
+    official = factories.make_user(department_id=meeting.department_id)
+    local = lambda moment: utc_to_local(moment, meeting.timezone).replace(tzinfo=None)  # noqa: E731
+    data = meeting_services.MeetingData(
+        type=meeting.type, title=meeting.title, department_id=meeting.department_id,
+        district_id=meeting.district_id, registration_required=True, capacity=2,
+        schedule=meeting_services.Schedule(timezone=meeting.timezone, venue_name=meeting.venue_name,
+                                           starts_local=local(meeting.starts_at), ends_local=local(meeting.ends_at)))
+    meeting_services.update_meeting(official, meeting, data)
+    [message] = promotion_emails(db)
+    check_promotion_email(message, waiting[0], "en")
