@@ -90,6 +90,9 @@ class BaseConfig:
     LOGIN_ACCOUNT_RATE_LIMIT = env_str("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour")
     PUBLIC_WRITE_RATE_LIMIT = env_str("PUBLIC_WRITE_RATE_LIMIT", "20 per minute;200 per hour")
     CHECK_IN_RATE_LIMIT = env_str("CHECK_IN_RATE_LIMIT", "120 per minute")
+    # Pages behind a private link (app/limits.py), and the ticket PDF built on each request.
+    PRIVATE_LINK_RATE_LIMIT = env_str("PRIVATE_LINK_RATE_LIMIT", "60 per minute;600 per hour")
+    TICKET_RATE_LIMIT = env_str("TICKET_RATE_LIMIT", "20 per minute;200 per hour")
     # Unset: asking and voting follow PUBLIC_WRITE_RATE_LIMIT.
     QUESTION_ASK_RATE_LIMIT = env_str("QUESTION_ASK_RATE_LIMIT")
     QUESTION_VOTE_RATE_LIMIT = env_str("QUESTION_VOTE_RATE_LIMIT")

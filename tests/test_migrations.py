@@ -149,3 +149,33 @@ def test_upgrading_an_empty_postgresql_database_matches_the_models_and_downgrade
         with app_on(url):
             assert user_tables(db.engine) == set()
             assert_upgrade_matches_models(reference_url)
+
+
+def test_the_private_values_revision_removes_private_tokens_from_sent_messages_only(tmp_path):
+    token = "JtjS9Ad_FVVEOy9QD-HHvOLUh-JCnxwNuRV3AvFjAm4"
+    signed = "eyJmIjoxLCJhIjoyfQ.ZmFrZS1zaWduYXR1cmU"
+    body = (f"Manage: https://t.example/registrations/{token}\nFollow: https://t.example/questions/t/{token}\n"
+            f"Rate: https://t.example/actions/f/{signed}\nStop: https://t.example/actions/unsubscribe/{signed}\n"
+            f"Confirm: https://t.example/actions/12/follow/{signed}\n"
+            f"Reminders: https://t.example/notifications/unsubscribe/{signed}\n"
+            "Public: https://t.example/meetings/3 and https://t.example/manage/meetings/3/registrations.csv\n")
+    with app_on(f"sqlite:///{tmp_path / 'scrub.sqlite3'}"):
+        config = alembic_config()
+        command.upgrade(config, "90568320a22b")
+        insert = sa.text(
+            "INSERT INTO outbox_messages (dedupe_key, message_id, to_address, language, subject, body_text, body_html,"
+            " status, attempts, next_attempt_at, created_at, sent_at) VALUES (:key, :key, 'a@example.cn', 'en', 's',"
+            " :body, :html, :status, 1, '2030-01-01 00:00:00', '2030-01-01 00:00:00', :sent_at)")
+        with db.engine.begin() as connection:
+            for key, status in (("sent", "sent"), ("pending", "pending"), ("failed", "failed")):
+                connection.execute(insert, {"key": key, "body": body, "html": f'<a href="{body}">x</a>',
+                                            "status": status,
+                                            "sent_at": "2030-01-01 00:00:00" if status == "sent" else None})
+        command.upgrade(config, "a120b27d734a")
+        with db.engine.connect() as connection:
+            rows = dict(connection.execute(sa.text("SELECT dedupe_key, body_text || body_html FROM outbox_messages")).all())
+        assert token not in rows["sent"] and signed not in rows["sent"]
+        assert rows["sent"].count("[removed]") == 12
+        assert "https://t.example/meetings/3" in rows["sent"] and "/registrations.csv" in rows["sent"]
+        assert rows["pending"].count(token) == rows["failed"].count(token) == 4  # still to be delivered
+        command.downgrade(config, "base")

@@ -12,6 +12,7 @@ from app.actions.models import ActionStatus
 from app.extensions import db
 from app.meetings.models import AgendaItem, Meeting, MeetingStatus, MeetingType
 from app.questions.models import Question, QuestionStatus, QuestionTopic
+from app.registrations import services as registration_services
 from app.registrations.codes import hash_token
 from app.registrations.models import Registration, RegistrationStatus
 from tests import factories
@@ -211,3 +212,33 @@ def test_a_registration_costs_the_same_queries_whatever_the_meeting_already_hold
     many = register(2)
     assert few == many, f"{few} statements with {SMALL} registrations, {many} with {LARGE + SMALL}"
     assert many <= BENCHMARK_MAX_QUERIES, f"{many} statements"
+
+
+def register_through_the_service(meeting, start, n):
+    """n registrations through the service: the first few confirmed, the rest waitlisted, every third with
+    accommodation needs, every fourth checked in once confirmed."""
+    clerk = factories.make_user("clerk", department_id=meeting.department_id)
+    for i in range(start, start + n):
+        needs = registration_services.Needs(wheelchair=i % 3 == 0, other="需要座位靠前" if i % 3 == 0 else "")
+        result = registration_services.register_citizen(
+            meeting, registration_services.RegistrationInput(name=f"市民{i}", mobile=f"1380000{i:04d}",
+                                                             email=f"person{i}@example.cn", needs=needs),
+            submission_id=f"query-count-submission-{i:06d}-" + "x" * 20)
+        if i % 4 == 0 and result.registration.status == "confirmed":
+            registration_services.check_in(clerk, result.registration)
+
+
+@pytest.mark.parametrize("url", ["/manage/meetings/{id}/registrations", "/manage/meetings/{id}/check-in?q=市民",
+                                 "/manage/meetings/{id}/registrations?q=市民&status=confirmed"])
+def test_the_registrants_and_check_in_pages_cost_the_same_for_one_and_fifty_registrants(client, count_queries,
+                                                                                       city, url):
+    meeting = factories.make_meeting(registration_required=True, capacity=30, department_id=city["dept"].id,
+                                     district_id=city["district"].id, created_by=city["official"])
+    sign_in(client, city["official"])
+    url = url.format(id=meeting.id)
+    register_through_the_service(meeting, 0, 1)
+    one = queries_for(client, count_queries, url)
+    register_through_the_service(meeting, 1, 49)
+    fifty = queries_for(client, count_queries, url)
+    assert one == fifty, f"{url}: {one} queries with 1 registrant, {fifty} with 50"
+    assert fifty <= MAX_QUERIES, f"{url}: {fifty} queries"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import cache
 
 import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 from werkzeug.security import check_password_hash, generate_password_hash
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -13,9 +14,13 @@ from app.accounts.models import Department, User
 from app.db import utcnow
 from app.errors import DomainError, InvalidState, NotAllowed, ValidationFailed
 from app.extensions import db
+from app.formtools import clean_line, is_blank
 from app.security import Role
 
 MIN_PASSWORD_LENGTH = 10
+# The columns' lengths (users.email, users.name), in characters.
+MAX_EMAIL_LENGTH = 254
+MAX_NAME_LENGTH = 100
 
 
 @cache
@@ -39,6 +44,29 @@ def _check_password_strength(password: str) -> None:
                                field="password")
 
 
+def _clean_email(email: str | None) -> str:
+    """The login email, trimmed and lower-cased; ValidationFailed unless it is one valid address."""
+    email = (clean_line(email) or "").lower()
+    if not email or len(email) > MAX_EMAIL_LENGTH:
+        raise ValidationFailed(_l("Enter a valid email address."), field="email")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationFailed(_l("Enter a valid email address."), field="email") from None
+    return email
+
+
+def _clean_name(name: str | None) -> str:
+    """The name without surrounding blanks or invisible characters; ValidationFailed if nothing is
+    left or it is longer than the column."""
+    name = clean_line(name) or ""
+    if is_blank(name):
+        raise ValidationFailed(_l("Please give the staff member's name."), field="name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValidationFailed(_l("The name is too long (at most 100 characters)."), field="name")
+    return name
+
+
 def _require_admin(actor: User | None) -> None:
     if actor is not None and actor.role != Role.ADMIN:
         raise NotAllowed()
@@ -48,16 +76,19 @@ def create_user(actor: User | None, *, email: str, name: str, role: Role, passwo
                 department_id: int | None = None) -> User:
     """Create a staff account. Only admins (or the command line, actor None) may do this.
 
-    Raises EmailTaken if the normalised email exists, ValidationFailed for a weak password or unknown department.
+    Raises EmailTaken if the normalised email exists, ValidationFailed for an invalid email, a name that
+    is blank (after trimming invisible characters) or longer than 100 characters, a weak password or an
+    unknown department.
     """
     _require_admin(actor)
+    email = _clean_email(email)
+    name = _clean_name(name)
     _check_password_strength(password)
-    email = normalise_email(email)
     if department_id is not None and db.session.get(Department, department_id) is None:
         raise ValidationFailed(_l("Unknown department."), field="department_id")
     if db.session.execute(sa.select(User.id).where(User.email == email)).first():
         raise EmailTaken(field="email")
-    user = User(email=email, name=name.strip(), role=Role(role), department_id=department_id)
+    user = User(email=email, name=name, role=Role(role), department_id=department_id)
     user.set_password(password)
     db.session.add(user)
     try:
@@ -86,7 +117,11 @@ def set_user_active(actor: User, user: User, *, active: bool) -> User:
 
 
 def update_user(actor: User, user: User, *, name: str, role: Role, department_id: int | None) -> User:
+    """Change a staff account's name, role and department (admins only). A role change ends the user's
+    sessions. Raises NotAllowed, InvalidState (an admin removing their own admin role) and
+    ValidationFailed (blank or over-long name, unknown department)."""
     _require_admin(actor)
+    name = _clean_name(name)
     if actor.id == user.id and role != Role.ADMIN:
         raise InvalidState(_l("You cannot remove your own administrator role."))
     if department_id is not None and db.session.get(Department, department_id) is None:
@@ -96,9 +131,9 @@ def update_user(actor: User, user: User, *, name: str, role: Role, department_id
         changes["role"] = [str(user.role), str(role)]
         user.role = Role(role)
         user.session_version += 1
-    if user.name != name.strip():
-        changes["name"] = [user.name, name.strip()]
-        user.name = name.strip()
+    if user.name != name:
+        changes["name"] = [user.name, name]
+        user.name = name
     if user.department_id != department_id:
         changes["department_id"] = [user.department_id, department_id]
         user.department_id = department_id

@@ -357,7 +357,7 @@ def request_follow(item: ActionItem, email: str, *, language: str = DEFAULT_LANG
     digest = hashlib.sha256(normalized.encode()).hexdigest()[:16]
     # One invitation per address and item per hour: repeated submits do not flood the mailbox.
     queue_email(to=normalized, subject=subject, text=text, html=html, language=language,
-                dedupe_key=f"action-follow:{item.id}:{digest}:{now:%Y%m%d%H}")
+                dedupe_key=f"action-follow:{item.id}:{digest}:{now:%Y%m%d%H}", private=(token,))
     db.session.commit()
 
 
@@ -430,7 +430,8 @@ def queue_follower_emails(item: ActionItem, update: ActionUpdate) -> int:
             item_url=external_url("actions.detail", action_id=item.id),
             follower_url=follower_url(follower), unsubscribe_url=unsubscribe_url(follower))
         if queue_email(to=follower.email, subject=subject, text=text, html=html, language=language,
-                       dedupe_key=f"action-update:{update.id}:{follower.id}") is not None:
+                       dedupe_key=f"action-update:{update.id}:{follower.id}",
+                       private=(follower_token(follower),)) is not None:
             queued += 1
     return queued
 

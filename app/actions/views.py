@@ -14,6 +14,7 @@ from app.errors import DomainError
 from app.extensions import limiter
 from app.formtools import apply_domain_error
 from app.i18n import current_language
+from app.limits import private_link_limit
 from app.registrations.views import private_page
 from app.security import private_link, public
 from app.site.cache import cached_public_page
@@ -76,6 +77,7 @@ def follow(action_id: int):
 
 @bp.route("/actions/<int:action_id>/follow/<token>", methods=["GET", "POST"])
 @limiter.limit(_write_limit, methods=["POST"])
+@limiter.limit(private_link_limit, methods=["GET"])
 @private_link
 def confirm_follow(action_id: int, token: str):
     item = action_queries.get_public_action_item_or_404(action_id)
@@ -93,6 +95,7 @@ def confirm_follow(action_id: int, token: str):
 
 @bp.route("/actions/f/<token>", methods=["GET", "POST"])
 @limiter.limit(_write_limit, methods=["POST"])
+@limiter.limit(private_link_limit, methods=["GET"])
 @private_link
 def follower(token: str):
     follower = action_queries.get_follower_by_token_or_404(token)
@@ -118,6 +121,7 @@ def follower(token: str):
 
 @bp.route("/actions/unsubscribe/<token>", methods=["GET", "POST"])
 @limiter.limit(_write_limit, methods=["POST"])
+@limiter.limit(private_link_limit, methods=["GET"])
 @private_link
 def unsubscribe(token: str):
     follower = action_queries.get_follower_by_token_or_404(token)

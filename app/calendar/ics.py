@@ -141,16 +141,25 @@ def _zone_range(first: datetime, last: datetime) -> tuple[date, date]:
 
 
 @lru_cache(maxsize=512)
-def zone_component(tzid: str, first: date, last: date) -> Timezone:
-    """The VTIMEZONE of `tzid` covering first..last. The library walks the zone's transitions to build
-    it, which costs tens of milliseconds, and the result depends on these three values only: built once
-    per process, then only read (serialised into each file)."""
+def _vtimezone(tzid: str, first: date, last: date) -> Timezone:
+    """The VTIMEZONE of `tzid` covering first..last. Building one walks the zone's transitions (tens of
+    milliseconds), and every confirmation email, reminder and .ics download of a meeting needs the same
+    one, so it is built once per process. Callers only serialise it, never change it. Raises ValueError
+    for an unknown zone."""
     return Timezone.from_tzid(tzid, first_date=first, last_date=last)
 
 
-@lru_cache(maxsize=512)
-def zone_ical(tzid: str, first: date, last: date) -> bytes:
-    return zone_component(tzid, first, last).to_ical()
+def _add_timezones(calendar: Calendar, first: date, last: date) -> None:
+    """What Calendar.add_missing_timezones does, with the VTIMEZONE components cached: one per zone the
+    events use (UTC needs none; an unknown zone is left out), before the events."""
+    position = len(calendar.timezones)
+    for tzid in sorted(calendar.get_missing_tzids()):
+        try:
+            timezone = _vtimezone(tzid, first, last)
+        except ValueError:
+            continue
+        calendar.subcomponents.insert(position, timezone)
+        position += 1
 
 
 def calendar_name() -> str:
@@ -164,10 +173,7 @@ def meeting_calendar(meeting: Meeting) -> bytes:
                              f"calendar-meeting-{meeting.id}@{context.host}")
     calendar.add_component(build_event(meeting, context))
     first, last = _zone_range(meeting.starts_at, meeting.ends_at or meeting.starts_at + DEFAULT_DURATION)
-    try:  # what Calendar.add_missing_timezones does, with the component built once per zone and range
-        calendar.subcomponents.insert(0, zone_component(meeting.timezone, first, last))
-    except ValueError:  # a zone the library does not know: the event keeps its TZID, as before
-        pass
+    _add_timezones(calendar, first, last)
     return calendar.to_ical()
 
 
@@ -191,7 +197,7 @@ def iter_feed(meetings: Iterable[Meeting], zones: Iterable[ZoneSpan], *, name: s
     yield head[: -len(_END)]
     for span in zones:
         first, last = _zone_range(span.first, span.last)
-        yield zone_ical(span.tzid, first, last)
+        yield _vtimezone(span.tzid, first, last).to_ical()
     chunk: list[bytes] = []
     for meeting in meetings:
         chunk.append(build_event(meeting, context).to_ical())

@@ -103,7 +103,8 @@ def _queue(registration: Registration, meeting: Meeting, kind: str, dedupe_key: 
         meeting_url=external_url("meetings.detail", meeting_id=meeting.id),
         unsubscribe_url=unsubscribe_url(registration.id), **context)
     return queue_email(to=registration.email, to_name=registration.name, subject=subject, text=text,
-                       html=html, dedupe_key=dedupe_key, language=language, ics=ics) is not None
+                       html=html, dedupe_key=dedupe_key, language=language, ics=ics,
+                       private=(unsubscribe_token(registration.id),)) is not None
 
 
 def meeting_ics_for(meeting: Meeting, language: str) -> str:

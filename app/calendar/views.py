@@ -13,6 +13,7 @@ from app.calendar import queries as calendar_queries
 from app.db import utcnow
 from app.extensions import limiter
 from app.i18n import local_datetime
+from app.limits import private_link_limit
 from app.meetings import queries as meeting_queries
 from app.meetings.models import Meeting
 from app.security import private_link, public
@@ -129,6 +130,7 @@ def _public_write_limit():
 
 @bp.route("/notifications/unsubscribe/<token>", methods=["GET", "POST"])
 @limiter.limit(_public_write_limit, methods=["POST"])
+@limiter.limit(private_link_limit, methods=["GET"])
 @private_link
 def unsubscribe(token: str):
     """GET asks (mail scanners follow links), POST unsubscribes."""

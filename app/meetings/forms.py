@@ -122,6 +122,7 @@ class RescheduleForm(ScheduleFields, FlaskForm):
                            validators=[NotBlank(), Length(max=500)])
     short_notice_reason = TextAreaField(_l("Reason for short notice"), filters=[clean_text],
                                         validators=[Length(max=500)])
+    confirm_conflicts = BooleanField(_l("I have reviewed the conflicts and want to reschedule anyway"))
     submit = SubmitField(_l("Reschedule"))
 
 

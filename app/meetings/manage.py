@@ -106,7 +106,7 @@ def preview(meeting_id: int):
     meeting = _load(meeting_id)
     conflicts = meeting_services.find_conflicts(meeting) if meeting.is_draft else []
     return render_template(
-        "meetings/manage/preview.html", meeting=meeting, conflicts=conflicts,
+        "meetings/manage/preview.html", meeting=meeting, conflicts=conflicts, preview=True,
         notice_ok=meeting_services.check_notice(meeting, meeting_services.utcnow()),
         publish_form=PublishForm(), can_edit=permissions.can_edit_meeting(current_user, meeting),
         history=account_queries.list_audit_events(object_type="meeting", object_id=meeting.id, per_page=50).items,
@@ -127,7 +127,7 @@ def publish(meeting_id: int):
             apply_domain_error(form, error)
             conflicts = getattr(error, "conflicts", None) or meeting_services.find_conflicts(meeting)
             return render_template(
-                "meetings/manage/preview.html", meeting=meeting, conflicts=conflicts,
+                "meetings/manage/preview.html", meeting=meeting, conflicts=conflicts, preview=True,
                 notice_ok=meeting_services.check_notice(meeting, meeting_services.utcnow()),
                 publish_form=form, can_edit=True, publish_error=error.message, history=[],
             ), error.status_code
@@ -150,10 +150,12 @@ def reschedule(meeting_id: int):
         try:
             meeting_services.reschedule_meeting(current_user, meeting, schedule_from_form(form),
                                                 reason=form.reason.data,
-                                                short_notice_reason=form.short_notice_reason.data)
+                                                short_notice_reason=form.short_notice_reason.data,
+                                                confirm_conflicts=form.confirm_conflicts.data)
         except DomainError as error:
             apply_domain_error(form, error) or flash(error.message, "error")
-            return render_template("meetings/manage/reschedule.html", form=form, meeting=meeting), error.status_code
+            return render_template("meetings/manage/reschedule.html", form=form, meeting=meeting,
+                                   conflicts=getattr(error, "conflicts", None)), error.status_code
         flash(_("The meeting is rescheduled."), "success")
         return redirect(url_for(".preview", meeting_id=meeting.id))
     status = 400 if request.method == "POST" else 200

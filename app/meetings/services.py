@@ -23,6 +23,9 @@ from app.security import Role
 from app.timezones import is_valid_timezone, local_to_utc
 
 
+# The reason columns (short_notice_reason, reschedule_reason, cancel_reason), in characters.
+MAX_REASON_LENGTH = 500
+
 
 class ShortNoticeReasonRequired(DomainError):
     status_code = 409
@@ -194,6 +197,11 @@ def _fail(error: DomainError):
     raise error
 
 
+def _check_reason_length(reason: str, field: str) -> None:
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ValidationFailed(_l("The reason is too long (at most 500 characters)."), field=field)
+
+
 def _schedule_snapshot(meeting: Meeting) -> dict:
     return {
         "timezone": meeting.timezone,
@@ -315,8 +323,7 @@ def publish_meeting(actor: User, meeting: Meeting, *, short_notice_reason: str |
     if meeting.starts_at <= now:
         raise InvalidState(_l("This meeting's start time has passed. Change the time before publishing."))
     reason = _clean(short_notice_reason)
-    if len(reason) > 500:
-        raise ValidationFailed(_l("The reason is too long (at most 500 characters)."), field="short_notice_reason")
+    _check_reason_length(reason, "short_notice_reason")
     profile = active_profile()
     if not check_notice(meeting, now):
         if not reason:
@@ -344,9 +351,17 @@ def publish_meeting(actor: User, meeting: Meeting, *, short_notice_reason: str |
 
 
 def reschedule_meeting(actor: User, meeting: Meeting, schedule: Schedule, *, reason: str,
-                       short_notice_reason: str | None = None, now: datetime | None = None) -> Meeting:
-    """Change the time or place of a published meeting. A reason is required and shown publicly;
-    the notice rule is checked again against the new start; SEQUENCE rises so calendars update."""
+                       short_notice_reason: str | None = None, confirm_conflicts: bool = False,
+                       now: datetime | None = None) -> Meeting:
+    """Change the time or place of a published meeting.
+
+    Rules: a reason (at most 500 characters) is required and shown publicly; the new start must be in
+    the future; the notice rule is checked again against a new start (a short-notice reason of at most
+    500 characters is then needed); overlapping meetings at the same venue or with the same host at the
+    new time must be confirmed, as when publishing. SEQUENCE rises so calendars update, and registrants
+    are told. Raises NotAllowed, InvalidState, ValidationFailed, ShortNoticeReasonRequired and
+    ConflictsNeedConfirmation.
+    """
     now = now or utcnow()
     if not permissions.can_edit_meeting(actor, meeting):
         raise NotAllowed()
@@ -355,6 +370,7 @@ def reschedule_meeting(actor: User, meeting: Meeting, schedule: Schedule, *, rea
     reason = _clean(reason)
     if not reason:
         raise ValidationFailed(_l("Give the reason for the change; it is shown to the public."), field="reason")
+    _check_reason_length(reason, "reason")
     before = _schedule_snapshot(meeting)
     old_start = meeting.starts_at
     short_reason = None
@@ -368,7 +384,11 @@ def reschedule_meeting(actor: User, meeting: Meeting, schedule: Schedule, *, rea
             short_reason = _clean(short_notice_reason)
             if not short_reason:
                 raise ShortNoticeReasonRequired(field="short_notice_reason")
+            _check_reason_length(short_reason, "short_notice_reason")
             meeting.short_notice_reason = short_reason
+        conflicts = find_conflicts(meeting)
+        if conflicts and not confirm_conflicts:
+            raise ConflictsNeedConfirmation(conflicts)
     except DomainError as error:
         _fail(error)
     meeting.previous_starts_at = old_start if meeting.starts_at != old_start else meeting.previous_starts_at
@@ -378,6 +398,8 @@ def reschedule_meeting(actor: User, meeting: Meeting, schedule: Schedule, *, rea
     details = {"before": before, "after": _schedule_snapshot(meeting)}
     if short_reason:
         details["short_notice_reason"] = short_reason
+    if conflicts:
+        details["conflicts"] = [c.meeting.id for c in conflicts]
     record_audit(actor, "meeting.reschedule", "meeting", meeting.id, details=details, reason=reason)
     from app.calendar.notifications import queue_meeting_change
 
@@ -387,8 +409,9 @@ def reschedule_meeting(actor: User, meeting: Meeting, schedule: Schedule, *, rea
 
 
 def cancel_meeting(actor: User, meeting: Meeting, *, reason: str, now: datetime | None = None) -> Meeting:
-    """Cancel a draft or published meeting with a reason. A published meeting stays public, marked
-    cancelled with the reason; a draft cancelled before publication never becomes public."""
+    """Cancel a draft or published meeting with a reason (at most 500 characters). A published meeting
+    stays public, marked cancelled with the reason; a draft cancelled before publication never becomes
+    public. Raises NotAllowed, InvalidState (already cancelled) and ValidationFailed."""
     now = now or utcnow()
     if not permissions.can_edit_meeting(actor, meeting):
         raise NotAllowed()
@@ -397,6 +420,7 @@ def cancel_meeting(actor: User, meeting: Meeting, *, reason: str, now: datetime 
     reason = _clean(reason)
     if not reason:
         raise ValidationFailed(_l("Give the reason for cancelling; it is shown to the public."), field="reason")
+    _check_reason_length(reason, "reason")
     meeting.status = MeetingStatus.CANCELLED
     meeting.cancelled_at = now
     meeting.cancel_reason = reason

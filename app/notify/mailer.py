@@ -1,7 +1,8 @@
 """Building MIME messages from outbox rows, and the transports that deliver them.
 
 - `clean_header(value)` turns any text into one safe header line (no CR, LF or other control characters).
-- `build_message(message, sender=..., now=...)` returns an `email.message.EmailMessage`: UTF-8 and
+- `build_message(message, sender=..., now=...)` returns an `email.message.EmailMessage` with the row's
+  private links restored (app/notify/private.py): UTF-8 and
   7-bit clean (RFC 2047 headers, base64 bodies), multipart/alternative when there is HTML, an
   optional text/calendar attachment, the row's stable Message-ID, Date, `Auto-Submitted:
   auto-generated`. Headers are set through `email.headerregistry`, so a display name or subject
@@ -29,6 +30,7 @@ from email.utils import format_datetime, parseaddr
 from typing import Protocol
 
 from app.notify.models import OutboxMessage
+from app.notify.private import PrivateLinksUnreadable, reveal
 
 # C0 and C1 controls (CR, LF, TAB, NUL, NEL...) and the Unicode line and paragraph separators.
 _UNSAFE_IN_HEADER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -89,24 +91,25 @@ def new_message_id(domain: str) -> str:
 
 
 def build_message(message: OutboxMessage, *, sender: Address, now: datetime) -> EmailMessage:
-    """The MIME message for an outbox row. Raises ValueError (or an email.errors exception) if the
-    recipient cannot be encoded, which the sender treats as a permanent failure.
+    """The MIME message for an outbox row, its private links restored (app/notify/private.py). Raises
+    ValueError (or an email.errors exception) if the recipient cannot be encoded or the private links
+    cannot be decrypted, which the sender treats as a permanent failure.
     The envelope recipient is `mime["To"].addresses[0].addr_spec`."""
+    parts = reveal(message)  # the private links go back in only here, at send time
     mime = EmailMessage()
     mime["From"] = sender
     mime["To"] = Address(display_name=clean_header(message.to_name), addr_spec=ascii_address(message.to_address))
-    mime["Subject"] = clean_header(message.subject)
+    mime["Subject"] = clean_header(parts.subject)
     mime["Date"] = format_datetime(now)
     mime["Message-ID"] = clean_header(message.message_id)
     mime["Auto-Submitted"] = "auto-generated"
     mime["X-Auto-Response-Suppress"] = "All"
-    mime.set_content(message.body_text, charset="utf-8", cte=_transfer_encoding(message.body_text))
-    if message.body_html:
-        mime.add_alternative(message.body_html, subtype="html", charset="utf-8",
-                             cte=_transfer_encoding(message.body_html))
-    if message.ics:
-        mime.add_attachment(message.ics, subtype="calendar", charset="utf-8", filename=ICS_FILENAME,
-                            cte=_transfer_encoding(message.ics), params={"method": "PUBLISH"})
+    mime.set_content(parts.text, charset="utf-8", cte=_transfer_encoding(parts.text))
+    if parts.html:
+        mime.add_alternative(parts.html, subtype="html", charset="utf-8", cte=_transfer_encoding(parts.html))
+    if parts.ics:
+        mime.add_attachment(parts.ics, subtype="calendar", charset="utf-8", filename=ICS_FILENAME,
+                            cte=_transfer_encoding(parts.ics), params={"method": "PUBLISH"})
     # Set last: turning the message multipart moves every Content-* header into the first part.
     mime["Content-Language"] = CONTENT_LANGUAGES.get(message.language, "zh-Hans")
     return mime
@@ -158,6 +161,8 @@ def describe_error(exc: BaseException, max_length: int = 300) -> str:
         detail = "; ".join(f"{code} {_reply_text(reply)}" for code, reply in exc.recipients.values())
     elif isinstance(exc, smtplib.SMTPResponseException):
         detail = f"{exc.smtp_code} {_reply_text(exc.smtp_error)}"
+    elif isinstance(exc, PrivateLinksUnreadable):
+        detail = "its private links cannot be decrypted (was SECRET_KEY changed?)"
     elif isinstance(exc, (ValueError, MessageError)):
         detail = "the message could not be built (invalid address or header)"
     else:

@@ -21,7 +21,8 @@ class OutboxStatus(enum.StrEnum):
 class OutboxMessage(db.Model):
     """One email. `pending` rows are sent once `next_attempt_at` has passed; a failed attempt
     pushes `next_attempt_at` back, and after the last allowed attempt the row becomes `failed`
-    (it can be requeued). Rows are never deleted.
+    (it can be requeued). Rows are never deleted, and hold no private-link token in the clear: the
+    body has placeholders and `private_values` the tokens encrypted until the message is sent.
 
     `message_id` is chosen when the message is queued, so every retry carries the same Message-ID
     header and receivers can drop the rare duplicate. `last_error` holds the exception class and a
@@ -41,6 +42,9 @@ class OutboxMessage(db.Model):
     body_html: Mapped[Optional[str]] = mapped_column(sa.Text)
     # An iCalendar file sent as a text/calendar attachment (meeting invitations).
     ics: Mapped[Optional[str]] = mapped_column(sa.Text)
+    # The private-link tokens of the body, encrypted (app/notify/private.py); the body holds placeholders.
+    # Deleted once the message is sent, so no form of the tokens stays in the row.
+    private_values: Mapped[Optional[str]] = mapped_column(sa.Text)
 
     status: Mapped[OutboxStatus] = mapped_column(enum_type(OutboxStatus, "outbox_status"),
                                                  default=OutboxStatus.PENDING)

@@ -4,9 +4,10 @@ Public API (`from app.notify import services as notify_services`):
 
 - `render_email(template_base, language, **context) -> (subject, text, html | None)`
   (see app/notify/rendering.py for the template contract).
-- `queue_email(*, to, subject, text, html=None, dedupe_key, language="zh_CN", to_name=None, ics=None)
-  -> OutboxMessage | None`: adds the message to the current transaction without committing, so it
-  exists only if the caller's transaction commits; returns None if `dedupe_key` is already taken.
+- `queue_email(*, to, subject, text, html=None, dedupe_key, language="zh_CN", to_name=None, ics=None,
+  private=()) -> OutboxMessage | None`: adds the message to the current transaction without committing,
+  so it exists only if the caller's transaction commits; returns None if `dedupe_key` is already taken.
+  Tokens listed in `private` are stored encrypted and restored only when sending (app/notify/private.py).
 - `send_due(limit=100, now=None, *, on_progress=None) -> SendSummary`: sends what is due and
   commits after each message.
 - `retry_failed(*, ids=None, now=None) -> int`: puts failed messages back in the queue.
@@ -40,6 +41,7 @@ from app.notify.mailer import (MailConfigError, Transport, build_message, check_
                                clean_header, describe_error, new_message_id, parse_sender,
                                transport_from_config)
 from app.notify.models import OutboxMessage, OutboxStatus
+from app.notify.private import MessageParts, conceal
 from app.notify.queries import count_due
 from app.notify.rendering import render_email
 
@@ -62,31 +64,36 @@ def backoff_delay(attempts: int) -> timedelta:
 
 def queue_email(*, to: str, subject: str, text: str, html: str | None = None, dedupe_key: str,
                 language: str = DEFAULT_LANGUAGE, to_name: str | None = None,
-                ics: str | None = None) -> OutboxMessage | None:
+                ics: str | None = None, private: Sequence[str] = ()) -> OutboxMessage | None:
     """Add one email to the outbox in the current transaction; never commits.
 
     The email is sent only if the caller's transaction commits. If a message with `dedupe_key`
     already exists (committed, or earlier in this transaction), nothing is added and None is
     returned; the insert uses ON CONFLICT (dedupe_key) DO NOTHING on both PostgreSQL and SQLite, so
     a concurrent duplicate waits for the other transaction instead of aborting the caller's.
-    Subject and name are squeezed onto one line. Raises ValueError for an address that cannot be a
-    single mailbox, an unknown language or an empty or over-long dedupe key.
+    Subject and name are squeezed onto one line. `private` lists the private-link tokens the message
+    carries: they are stored encrypted, never in the clear (app/notify/private.py), and put back only
+    when the message is sent. Raises ValueError for an address that cannot be a single mailbox, an
+    unknown language, an empty or over-long dedupe key, or a private value that is not a token.
     """
     if language not in LOCALES:
         raise ValueError(f"unknown language {language!r}")
     if not dedupe_key or len(dedupe_key) > DEDUPE_KEY_LENGTH:
         raise ValueError(f"dedupe_key must have 1 to {DEDUPE_KEY_LENGTH} characters")
     now = utcnow()
+    parts, private_values = conceal(MessageParts(clean_header(subject, 500), text, html or None, ics or None),
+                                    private)
     values = {
         "dedupe_key": dedupe_key,
         "message_id": new_message_id(_message_id_domain()),
         "to_address": check_address(to),
         "to_name": clean_header(to_name, 200) or None,
         "language": language,
-        "subject": clean_header(subject, 500),
-        "body_text": text,
-        "body_html": html or None,
-        "ics": ics or None,
+        "subject": parts.subject,
+        "body_text": parts.text,
+        "body_html": parts.html,
+        "ics": parts.ics,
+        "private_values": private_values,
         "status": OutboxStatus.PENDING,
         "attempts": 0,
         "next_attempt_at": now,
@@ -223,6 +230,7 @@ def _deliver(message: OutboxMessage, transport: Transport, sender: Address, now:
     message.sent_at = now
     message.attempts += 1
     message.last_error = None
+    message.private_values = None  # delivered: not even the encrypted tokens stay
     result = SendResult(message.id, "sent", message.attempts)
     db.session.commit()
     return result

@@ -12,6 +12,7 @@ from app.errors import DomainError
 from app.extensions import limiter
 from app.formtools import apply_domain_error
 from app.i18n import current_language
+from app.limits import private_link_limit
 from app.meetings import queries as meeting_queries
 from app.questions import bp, voters
 from app.questions import queries as question_queries
@@ -161,6 +162,7 @@ def projector(meeting_id: int):
 
 
 @bp.get("/questions/t/<token>")
+@limiter.limit(private_link_limit)
 @private_link
 def follow(token: str):
     follower = question_queries.get_follower_by_token_or_404(token)

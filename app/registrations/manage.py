@@ -105,6 +105,7 @@ def signin_sheet(meeting_id: int):
 
 
 @bp.get("/<int:meeting_id>/check-in")
+@limiter.limit(_check_in_limit)
 @role_required(*STAFF)
 def check_in(meeting_id: int):
     meeting = _load_meeting(meeting_id)
@@ -132,6 +133,7 @@ def do_check_in(meeting_id: int, registration_id: int):
 
 
 @bp.post("/<int:meeting_id>/check-in/<int:registration_id>/undo")
+@limiter.limit(_check_in_limit)
 @role_required(*STAFF)
 def undo_check_in(meeting_id: int, registration_id: int):
     meeting = _load_meeting(meeting_id)

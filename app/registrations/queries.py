@@ -96,10 +96,16 @@ def _staff_filtered(meeting_id: int, *, q: str = "", status: str | None = None):
     return stmt
 
 
+# The registrants list shows who holds a seat first, then who waits, then who cancelled.
+_STATUS_ORDER = sa.case({RegistrationStatus.CONFIRMED.value: 0, RegistrationStatus.WAITLISTED.value: 1},
+                        value=Registration.status, else_=2)
+
+
 def list_registrants(meeting_id: int, *, q: str = "", status: str | None = None, page: int = 1,
                      per_page: int = 50) -> Page:
-    stmt = _staff_filtered(meeting_id, q=q, status=status).order_by(
-        Registration.status, Registration.queue_number)
+    """One page of a meeting's registrations: confirmed, then waitlisted, then cancelled, each in
+    arrival order."""
+    stmt = _staff_filtered(meeting_id, q=q, status=status).order_by(_STATUS_ORDER, Registration.queue_number)
     return paginate(stmt, page, per_page)
 
 

@@ -24,7 +24,7 @@ from app.db import utcnow
 from app.urls import external_url
 from app.errors import DomainError, InvalidState, NotAllowed, ValidationFailed
 from app.extensions import db
-from app.formtools import is_blank
+from app.formtools import clean_line, clean_text, is_blank
 from app.meetings import permissions as meeting_permissions
 from app.meetings.models import Meeting, MeetingStatus
 from app.registrations import codes
@@ -51,6 +51,13 @@ class RegistrationClosed(RegistrationUnavailable):
 class MeetingFull(DomainError):
     status_code = 409
     default_message = _l("The meeting is full.")
+
+
+# Column lengths (registrations.*), in characters: longer input is refused, never cut.
+MAX_NAME = 100
+MAX_NEIGHBOURHOOD = 100
+MAX_INTERPRETATION_LANGUAGE = 60
+MAX_OTHER_NEEDS = 500
 
 
 @dataclass
@@ -101,12 +108,37 @@ def _check_open(meeting: Meeting, now: datetime) -> None:
         raise RegistrationClosed()
 
 
-def _clean_input(data: RegistrationInput) -> tuple[str, Optional[str], Optional[str]]:
-    name = " ".join((data.name or "").split())
+def _limited(value: str, max_length: int, field: str) -> str:
+    if len(value) > max_length:
+        raise ValidationFailed(_l("This is too long (at most %(max)d characters).", max=max_length), field=field)
+    return value
+
+
+def _clean_neighbourhood(text: str | None) -> str:
+    return _limited(clean_line(text or ""), MAX_NEIGHBOURHOOD, "neighbourhood")
+
+
+def _clean_needs(needs: Needs) -> Needs:
+    """The needs with their text trimmed; ValidationFailed (on the form field) for text longer than its
+    column."""
+    return Needs(wheelchair=bool(needs.wheelchair), sign_language=bool(needs.sign_language),
+                 large_print=bool(needs.large_print),
+                 interpretation_language=_limited(clean_line(needs.interpretation_language or ""),
+                                                  MAX_INTERPRETATION_LANGUAGE, "interpretation_language"),
+                 other=_limited(clean_text(needs.other or ""), MAX_OTHER_NEEDS, "other_needs"))
+
+
+def _clean_name(text: str | None, blank_message) -> str:
+    name = " ".join((clean_line(text) or "").split())
     if is_blank(name):
-        raise ValidationFailed(_l("Please give your name."), field="name")
-    if len(name) > 100:
+        raise ValidationFailed(blank_message, field="name")
+    if len(name) > MAX_NAME:
         raise ValidationFailed(_l("The name is too long (at most 100 characters)."), field="name")
+    return name
+
+
+def _clean_input(data: RegistrationInput) -> tuple[str, Optional[str], Optional[str]]:
+    name = _clean_name(data.name, _l("Please give your name."))
     try:
         email = codes.normalise_email(data.email)
     except ValueError:
@@ -129,6 +161,16 @@ def _lock_meeting_and_queue(meeting_id: int) -> int:
         .values(queue_counter=Meeting.queue_counter + 1).returning(Meeting.queue_counter)
         .execution_options(synchronize_session=False)
     ).scalar_one()
+
+
+def _recheck_open_after_lock(meeting: Meeting, now: datetime) -> None:
+    """Re-read the meeting under its row lock and check again that it takes registrations; on failure
+    roll back (releasing the lock and the queue number) and raise."""
+    db.session.refresh(meeting)
+    try:
+        _check_open(meeting, now)
+    except DomainError as error:
+        _fail(error)
 
 
 def _lock_meeting(meeting_id: int) -> None:
@@ -186,7 +228,8 @@ def _manage_url(token: str) -> str:
 def _queue_email(registration: Registration, kind: str, meeting: Meeting, token: str | None = None,
                  now: datetime | None = None):
     """Queue one email about this registration (confirmation, promotion, link resent) in the current
-    transaction. Registrations without an email address get nothing. Returns the queued message, or None
+    transaction. Registrations without an email address get nothing. The manage token is passed to the
+    outbox as private: the stored row never holds it in the clear. Returns the queued message, or None
     when nothing was queued (no address, or the same email was already queued: see the dedupe keys)."""
     if not registration.email:
         return None
@@ -210,7 +253,8 @@ def _queue_email(registration: Registration, kind: str, meeting: Meeting, token:
 
         ics = meeting_ics_for(meeting, registration.language)
     return queue_email(to=registration.email, to_name=registration.name, subject=subject, text=text, html=html,
-                       dedupe_key=dedupe, language=registration.language, ics=ics)
+                       dedupe_key=dedupe, language=registration.language, ics=ics,
+                       private=(token,) if token else ())
 
 
 def _resend_link(existing: Registration, meeting: Meeting, now: datetime) -> None:
@@ -233,7 +277,9 @@ def register_citizen(meeting: Meeting, data: RegistrationInput, *, submission_id
 
     Rules: name and at least one valid contact (email, or a mainland / E.164 mobile); one live
     registration per normalised contact per meeting; confirmed while seats remain, otherwise
-    waitlisted in arrival order. A repeat of the same form submission returns the first result.
+    waitlisted in arrival order. The meeting's state is checked again under its row lock, so a
+    registration racing a cancellation or the closing time loses. A repeat of the same form submission
+    returns the first result.
     A second registration with the same contacts creates nothing, returns `duplicate=True` and emails
     the existing holder a fresh link (the caller shows a neutral message).
     Raises RegistrationUnavailable subclasses and ValidationFailed.
@@ -242,6 +288,8 @@ def register_citizen(meeting: Meeting, data: RegistrationInput, *, submission_id
     try:
         _check_open(meeting, now)
         name, email, mobile = _clean_input(data)
+        neighbourhood = _clean_neighbourhood(data.neighbourhood)
+        needs = _clean_needs(data.needs)
     except DomainError as error:
         _fail(error)
     if not submission_id or len(submission_id) < codes.MIN_SUBMISSION_ID_LENGTH or len(submission_id) > 200:
@@ -250,6 +298,8 @@ def register_citizen(meeting: Meeting, data: RegistrationInput, *, submission_id
     token = codes.token_for_submission(current_app.config["SECRET_KEY"], submission_id)
 
     queue_number = _lock_meeting_and_queue(meeting.id)
+    # The meeting was loaded before the lock: a cancellation (or closing) committed since then must win.
+    _recheck_open_after_lock(meeting, now)
     contact_match = []
     if email:
         contact_match.append(Registration.email_normalized == email)
@@ -275,16 +325,14 @@ def register_citizen(meeting: Meeting, data: RegistrationInput, *, submission_id
         return RegistrationResult(None, None, duplicate=True)
 
     confirmed = _take_seat(meeting.id)
-    needs = data.needs
     registration = Registration(
         meeting_id=meeting.id, code=_unique_code(), token_hash=codes.hash_token(token),
         submission_hash=submission_hash, name=name, email=email or "", mobile=mobile or "",
         email_normalized=email, mobile_normalized=mobile,
-        neighbourhood=(data.neighbourhood or "").strip()[:100],
+        neighbourhood=neighbourhood,
         needs_wheelchair=needs.wheelchair, needs_sign_language=needs.sign_language,
-        needs_large_print=needs.large_print,
-        interpretation_language=(needs.interpretation_language or "").strip()[:60],
-        other_needs=(needs.other or "").strip()[:500],
+        needs_large_print=needs.large_print, interpretation_language=needs.interpretation_language,
+        other_needs=needs.other,
         status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED,
         channel=RegistrationChannel.WEB, queue_number=queue_number, language=data.language,
         created_at=now, updated_at=now,
@@ -332,14 +380,16 @@ def cancel_registration(registration: Registration, *, actor: User | None = None
 
 
 def update_needs(registration: Registration, needs: Needs) -> Registration:
-    """Change accommodation needs through the private link."""
+    """Change accommodation needs through the private link. Raises InvalidState (cancelled) and
+    ValidationFailed (a language name over 60 or other needs over 500 characters); nothing is written."""
     if not registration.is_active:
         raise InvalidState(_l("This registration is cancelled."))
+    needs = _clean_needs(needs)
     registration.needs_wheelchair = needs.wheelchair
     registration.needs_sign_language = needs.sign_language
     registration.needs_large_print = needs.large_print
-    registration.interpretation_language = (needs.interpretation_language or "").strip()[:60]
-    registration.other_needs = (needs.other or "").strip()[:500]
+    registration.interpretation_language = needs.interpretation_language
+    registration.other_needs = needs.other
     db.session.commit()
     return registration
 
@@ -405,21 +455,24 @@ def undo_check_in(actor: User, registration: Registration) -> Registration:
 def add_walk_in(actor: User, meeting: Meeting, *, name: str, neighbourhood: str = "",
                 now: datetime | None = None) -> Registration:
     """Record someone who came without registering: confirmed, checked in, holding a seat.
-    Refused with MeetingFull when no seat is free (raise the capacity first if the room allows)."""
+    Refused with MeetingFull when no seat is free (raise the capacity first if the room allows), and
+    with ValidationFailed for a blank name or a name or neighbourhood over 100 characters."""
     now = now or utcnow()
     if not meeting_permissions.is_meeting_staff(actor, meeting):
         raise NotAllowed()
-    name = " ".join((name or "").split())
-    if is_blank(name):
-        raise ValidationFailed(_l("Please give the person's name."), field="name")
+    name = _clean_name(name, _l("Please give the person's name."))
+    neighbourhood = _clean_neighbourhood(neighbourhood)
     if meeting.status != MeetingStatus.PUBLISHED:
         raise InvalidState(_l("Walk-ins can only be added to a published meeting."))
     queue_number = _lock_meeting_and_queue(meeting.id)
+    db.session.refresh(meeting)  # loaded before the lock: a cancellation committed since then must win
+    if meeting.status != MeetingStatus.PUBLISHED:
+        _fail(InvalidState(_l("Walk-ins can only be added to a published meeting.")))
     if not _take_seat(meeting.id):
         _fail(MeetingFull(_l("The meeting is full. Raise the capacity if the room allows more people.")))
     registration = Registration(
         meeting_id=meeting.id, code=_unique_code(), token_hash=codes.hash_token(codes.new_token()),
-        name=name[:100], neighbourhood=(neighbourhood or "").strip()[:100],
+        name=name, neighbourhood=neighbourhood,
         status=RegistrationStatus.CONFIRMED, channel=RegistrationChannel.WALK_IN, queue_number=queue_number,
         checked_in_at=now, checked_in_by_id=actor.id, created_at=now, updated_at=now,
     )

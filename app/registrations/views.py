@@ -10,6 +10,7 @@ from app.errors import DomainError
 from app.extensions import limiter
 from app.formtools import apply_domain_error
 from app.i18n import current_language
+from app.limits import private_link_limit, ticket_limit
 from app.meetings import queries as meeting_queries
 from app.registrations import bp
 from app.registrations import queries as registration_queries
@@ -65,6 +66,7 @@ def register(meeting_id: int):
 
 
 @bp.get("/registrations/<token>")
+@limiter.limit(private_link_limit)
 @private_link
 def manage(token: str):
     registration = registration_queries.get_registration_by_token_or_404(token)
@@ -81,18 +83,22 @@ def manage(token: str):
 def update_needs(token: str):
     registration = registration_queries.get_registration_by_token_or_404(token)
     form = NeedsForm()
+    status = 400
     if form.validate_on_submit():
         try:
             registration_services.update_needs(registration, needs_from_form(form))
         except DomainError as error:
-            flash(error.message, "error")
+            if not apply_domain_error(form, error):
+                flash(error.message, "error")
+                return redirect(url_for(".manage", token=token))
+            status = error.status_code
         else:
             flash(_("Your needs are saved. The organisers will see them."), "success")
-        return redirect(url_for(".manage", token=token))
+            return redirect(url_for(".manage", token=token))
     return private_page((render_template(
         "registrations/manage.html", registration=registration, meeting=registration.meeting, token=token,
         needs_form=form, cancel_form=CancelRegistrationForm(),
-        position=registration_queries.waitlist_position(registration)), 400))
+        position=registration_queries.waitlist_position(registration)), status))
 
 
 @bp.post("/registrations/<token>/cancel")
@@ -112,6 +118,7 @@ def cancel(token: str):
 
 
 @bp.get("/registrations/<token>/ticket.pdf")
+@limiter.limit(ticket_limit)
 @private_link
 def ticket(token: str):
     from app.registrations.documents import ticket_response

@@ -275,6 +275,7 @@ def seed_city() -> dict:
     from app.actions import services as action_services
     from app.calendar.notifications import unsubscribe_token
     from app.notify.models import OutboxMessage
+    from app.notify.private import reveal
     from app.registrations import services as registration_services
     from tests import factories
     from tests.actions.builders import make_item
@@ -301,7 +302,7 @@ def seed_city() -> dict:
     item = make_item(setting.official, past, title="修复小区路灯")
     action_services.request_follow(item, "follower@live.example.cn")
     invite = db.session.execute(db.select(OutboxMessage).order_by(OutboxMessage.id.desc())).scalars().first()
-    invite_token = re.search(r"/follow/([A-Za-z0-9_.-]+)", invite.body_text).group(1)
+    invite_token = re.search(r"/follow/([A-Za-z0-9_.-]+)", reveal(invite).text).group(1)
     follower = action_services.confirm_follow(item, invite_token)
     action_services.change_action_status(setting.official, item, "done", text="路灯已全部更换")
     return {

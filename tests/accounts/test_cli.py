@@ -1,9 +1,11 @@
 """`flask accounts create-admin` and `flask accounts verify-audit`, run through app.test_cli_runner()."""
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from app.accounts import services as account_services
 from app.accounts.audit import record_audit
 from app.accounts.models import AuditEvent, User
 from app.accounts.services import EmailTaken
@@ -76,6 +78,25 @@ def test_an_email_already_in_use_fails_and_creates_nothing(runner):
                                  "--password", "a very long password"])
     assert result.exit_code != 0
     assert result.output == f"Error: {message_of(EmailTaken())}\n"
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize("email, name, field", [
+    ("not an email", "   ", "email"),
+    ("admin@example.gov.cn", "   ", "name"),
+    ("admin@example.gov.cn", "\u200b\ufeff", "name"),
+    ("admin@example.gov.cn", "管" * 101, "name"),
+])
+def test_an_invalid_email_or_blank_name_fails_with_the_message_and_creates_nothing(runner, email, name, field):
+    before = row_counts()
+    result = runner.invoke(args=["accounts", "create-admin", "--email", email, "--name", name,
+                                 "--password", "a very long password"])
+    assert result.exit_code == 1
+    with pytest.raises(ValidationFailed) as caught:
+        account_services.create_user(None, email=email, name=name, role=Role.ADMIN, password="a very long password")
+    assert caught.value.field == field
+    assert result.output == f"Error: {message_of(caught.value)}\n"
+    assert "Created administrator" not in result.output
     assert row_counts() == before
 
 

@@ -78,6 +78,61 @@ def test_a_short_password_or_unknown_department_is_refused(admin):
     assert row_counts() == before
 
 
+@pytest.mark.parametrize("email", ["not an email", "no-at-sign.example.gov.cn", "a@b@example.gov.cn",
+                                   "two words@example.gov.cn", "", "   ", "x" * 250 + "@example.gov.cn"])
+def test_an_invalid_email_is_refused_and_nothing_is_written(admin, email):
+    before = row_counts()
+    with pytest.raises(ValidationFailed) as caught:
+        services.create_user(admin, email=email, name="李明", role=Role.CLERK, password="a long password")
+    assert caught.value.field == "email"
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\u200b\u200b", " \u200b \ufeff ", "\u00ad"])
+def test_a_name_blank_after_trimming_invisible_characters_is_refused(admin, name):
+    before = row_counts()
+    with pytest.raises(ValidationFailed) as caught:
+        services.create_user(admin, email="a@example.gov.cn", name=name, role=Role.CLERK, password="a long password")
+    assert caught.value.field == "name"
+    assert row_counts() == before
+
+
+def test_a_name_is_limited_to_100_characters_of_any_script(admin):
+    before = row_counts()
+    with pytest.raises(ValidationFailed) as caught:
+        services.create_user(admin, email="a@example.gov.cn", name="长" * 101, role=Role.CLERK,
+                             password="a long password")
+    assert caught.value.field == "name"
+    assert row_counts() == before
+    user = services.create_user(admin, email="a@example.gov.cn", name="\u200b " + "长" * 100 + " \ufeff",
+                                role=Role.CLERK, password="a long password")
+    assert user.name == "长" * 100
+
+
+def test_the_validation_messages_are_translated(admin, app):
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        with pytest.raises(ValidationFailed) as bad_email:
+            services.create_user(admin, email="not an email", name="A", role=Role.CLERK, password="a long password")
+        with pytest.raises(ValidationFailed) as blank_name:
+            services.create_user(admin, email="a@example.gov.cn", name=" ", role=Role.CLERK,
+                                 password="a long password")
+        assert str(bad_email.value.message) == "请输入有效的电子邮箱地址。"
+        assert str(blank_name.value.message) == "请填写工作人员的姓名。"
+
+
+def test_updating_a_user_refuses_a_blank_or_over_long_name_and_changes_nothing(admin):
+    user = factories.make_user("clerk", name="王芳")
+    for name in ("  \u200b ", "名" * 101):
+        with pytest.raises(ValidationFailed) as caught:
+            services.update_user(admin, user, name=name, role=Role.OFFICIAL, department_id=user.department_id)
+        assert caught.value.field == "name"
+        db.session.expire_all()
+        assert (db.session.get(User, user.id).name, db.session.get(User, user.id).role) == ("王芳", Role.CLERK)
+    assert events("user.update") == []
+    services.update_user(admin, user, name=" \u200b王芳芳 ", role=Role.CLERK, department_id=user.department_id)
+    assert user.name == "王芳芳"
+
+
 # ---------------------------------------------------------------------------- deactivate, update, reset
 
 def test_deactivating_ends_every_session_and_is_audited(admin):

@@ -106,11 +106,12 @@ def private_link_sent_to(email: str) -> str:
     import sqlalchemy as sa
 
     from app.notify.models import OutboxMessage
+    from app.notify.private import reveal
 
     message = _db.session.execute(sa.select(OutboxMessage).where(OutboxMessage.to_address == email)
                                   .order_by(OutboxMessage.id.desc())).scalars().first()
     assert message is not None, f"no email to {email}"
-    path = re.search(r"https?://\S+?(/registrations/[A-Za-z0-9_-]+)", message.body_text).group(1)
+    path = re.search(r"https?://\S+?(/registrations/[A-Za-z0-9_-]+)", reveal(message).text).group(1)
     settle()
     return path
 

@@ -14,6 +14,7 @@ from app.actions.models import ActionItem, ActionRating
 from app.db import utcnow
 from app.extensions import db
 from app.notify.models import OutboxMessage
+from app.notify.private import reveal
 from tests import factories
 from tests.browser.conftest import settle
 from tests.questions.builders import make_question
@@ -77,7 +78,7 @@ def test_official_closes_an_item_from_a_question_and_the_follower_rates_it(app, 
     expect(citizen.locator(".flash-info")).to_be_visible()
     invite = emails_to("asker@example.com")
     assert len(invite) == 1
-    confirm_url = re.search(r"https?://\S+/follow/\S+", invite[0].body_text).group(0)
+    confirm_url = re.search(r"https?://\S+/follow/\S+", reveal(invite[0]).text).group(0)
     citizen.goto(confirm_url)
     citizen.get_by_role("button", name="Confirm").click()
     expect(citizen.locator(".flash-success")).to_be_visible()

@@ -215,3 +215,31 @@ def test_feed_query_count_does_not_grow_with_meetings(app, client, city, count_q
         meeting(city)
     assert queries_for_feed() == one
     assert one <= 3
+
+
+def test_the_cached_time_zone_is_the_one_the_library_builds_and_stays_the_same_across_files(app, client, city):
+    """VTIMEZONE components are built once per zone and range (app/calendar/ics.py): the file must be what
+    the library's own add_missing_timezones gives, whatever other files were built in between."""
+    from icalendar import Calendar
+
+    from app.calendar.ics import meeting_calendar
+
+    shanghai = meeting(city, starts_at=datetime(2030, 3, 9, 6, 0, tzinfo=timezone.utc))
+    new_york = meeting(city, starts_at=datetime(2030, 3, 9, 6, 0, tzinfo=timezone.utc), timezone="America/New_York")
+    utc_meeting = meeting(city, timezone="UTC")
+    first = client.get(f"/meetings/{shanghai.id}.ics").get_data()
+    ny = client.get(f"/meetings/{new_york.id}.ics").get_data()
+    assert client.get(f"/meetings/{shanghai.id}.ics").get_data() == first
+    _data, plain = get_ics(client, f"/meetings/{utc_meeting.id}.ics")
+    assert plain.walk("VTIMEZONE") == []  # UTC needs none
+    with app.test_request_context():
+        for m, data in ((shanghai, first), (new_york, ny)):
+            expected = Calendar.from_ical(meeting_calendar(m))
+            for tz in expected.walk("VTIMEZONE"):
+                expected.subcomponents.remove(tz)
+            start = m.starts_at.date() - timedelta(days=1)
+            end = (m.ends_at or m.starts_at).date() + timedelta(days=2)
+            expected.add_missing_timezones(first_date=start, last_date=end)
+            assert expected.to_ical() == data
+    (daylight,) = [c for c in Calendar.from_ical(ny).walk("VTIMEZONE")]
+    assert {c.name for c in daylight.subcomponents} == {"STANDARD", "DAYLIGHT"}  # 10 March 2030: DST starts

@@ -16,6 +16,8 @@ from app.extensions import db
 from app.i18n import localized_name
 from app.meetings.forms import AgendaItemForm, CancelForm, MeetingForm, PublishForm, RescheduleForm
 from app.meetings.models import AgendaItem, Meeting
+from app.registrations.forms import NeedsForm, RegistrationForm, WalkInForm
+from app.registrations.models import Registration
 from tests import factories
 from tests.helpers import field_error, meeting_form, row_counts
 
@@ -25,7 +27,8 @@ COLUMN_OF = {
     (CancelForm, "reason"): Meeting.__table__.c.cancel_reason,
 }
 MODEL_OF = {MeetingForm: Meeting, RescheduleForm: Meeting, PublishForm: Meeting, CancelForm: Meeting,
-            AgendaItemForm: AgendaItem, UserForm: User, LoginForm: User}
+            AgendaItemForm: AgendaItem, UserForm: User, LoginForm: User,
+            RegistrationForm: Registration, NeedsForm: Registration, WalkInForm: Registration}
 
 
 def _text_fields(form):

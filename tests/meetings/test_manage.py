@@ -273,6 +273,45 @@ def test_rescheduling_to_short_notice_asks_for_a_reason_then_logs_it(web, client
     assert "配合防汛部署提前" in text_of(client.get(f"/meetings/{meeting.id}"))
 
 
+def test_rescheduling_onto_a_busy_venue_warns_like_publishing_and_needs_confirmation(web, client, official):
+    meeting = my_meeting(official, starts_at=in_days(20), duration=None, venue_name="区政府礼堂",
+                         title="要改期的座谈会")
+    new_start = in_days(27).replace(minute=0)
+    other = factories.make_meeting(title="礼堂里的另一场会", starts_at=new_start + timedelta(minutes=30),
+                                   venue_name="区政府礼堂")
+    form = reschedule_form(meeting, starts_at=local(new_start), reason="顺延一周")
+    before = row_counts()
+    response = web.post_form(f"/manage/meetings/{meeting.id}/reschedule", form, headers={"Accept-Language": "en"})
+    assert response.status_code == 409
+    page = text_of(response)
+    assert "Possible conflicts" in page and "Same venue:" in page and "礼堂里的另一场会" in page
+    assert 'id="confirm_conflicts"' in page and "Review the conflicts" in field_error(response, "confirm_conflicts")
+    assert row_counts() == before
+    assert reload(meeting).sequence == 0 and reload(meeting).starts_at != new_start
+    response = web.post_form(f"/manage/meetings/{meeting.id}/reschedule", {**form, "confirm_conflicts": "y"})
+    assert response.status_code == 302
+    assert reload(meeting).starts_at == new_start and reload(meeting).sequence == 1
+    assert last_event().details_dict["conflicts"] == [other.id]
+
+
+def test_a_reschedule_without_conflicts_shows_no_confirmation_box(web, official):
+    meeting = my_meeting(official, starts_at=in_days(20), venue_name="街道文化中心")
+    page = text_of(web.get(f"/manage/meetings/{meeting.id}/reschedule", headers={"Accept-Language": "en"}))
+    assert "Possible conflicts" not in page and 'id="confirm_conflicts"' not in page
+
+
+@pytest.mark.parametrize("url, field", [("reschedule", "reason"), ("cancel", "reason")])
+def test_an_over_long_reason_is_refused_next_to_its_field(web, official, url, field):
+    meeting = my_meeting(official, starts_at=in_days(20), venue_name="街道文化中心")
+    data = (reschedule_form(meeting, starts_at=local(in_days(25)), reason="因" * 501) if url == "reschedule"
+            else {"reason": "因" * 501})
+    before = row_counts()
+    response = web.post_form(f"/manage/meetings/{meeting.id}/{url}", data, headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert "500" in field_error(response, field)
+    assert row_counts() == before and reload(meeting).is_published and reload(meeting).sequence == 0
+
+
 def test_a_draft_cannot_be_rescheduled(web, official):
     meeting = my_meeting(official, status="draft", starts_at=in_days(20))
     response = web.get(f"/manage/meetings/{meeting.id}/reschedule")
@@ -408,6 +447,24 @@ def test_the_dashboard_shows_my_meetings_drafts_included(client, login_as):
     assert page.status_code == 200
     listed = linked_titles(page)
     assert "我的草稿" in listed and "我主持的会" in listed and "别人的会" not in listed
+
+
+def test_the_preview_shows_the_register_button_disabled_not_as_a_live_link(web, client, official):
+    meeting = my_meeting(official, starts_at=in_days(20), registration_required=True, capacity=30)
+    register_url = f"/meetings/{meeting.id}/register"
+    preview = web.get(f"/manage/meetings/{meeting.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f'href="{register_url}"' not in preview
+    assert re.search(r'<span class="button register-button" aria-disabled="true">Register</span>', preview)
+    assert "Notice (PDF)" in preview  # the staff panel's own links are still there
+    public = client.get(f"/meetings/{meeting.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert re.search(rf'<a class="button register-button" href="{register_url}">Register</a>', public)
+
+
+def test_a_refused_publish_keeps_the_preview_without_a_live_register_button(web, official):
+    meeting = my_meeting(official, status="draft", starts_at=in_days(1), registration_required=True)
+    response = preview_and_publish(web, meeting)
+    assert response.status_code == 409
+    assert f'href="/meetings/{meeting.id}/register"' not in response.get_data(as_text=True)
 
 
 def test_the_preview_lists_the_meetings_history(web, official):

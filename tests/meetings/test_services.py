@@ -468,6 +468,60 @@ def test_rescheduling_keeps_the_notice_rules_the_meeting_was_published_under(app
                                     reason="改期", now=NOW)
 
 
+def test_rescheduling_onto_a_busy_venue_needs_confirmation_then_logs_the_conflict(official, live):
+    # Another published meeting at the same venue on 8 June 2030, 09:00-11:00 Shanghai time.
+    other = published(starts_at=utc(2030, 6, 8, 1, 0), venue_name="街道文化中心")
+    moved = shanghai_schedule(datetime(2030, 6, 8, 10, 0))
+    before = row_counts()
+    with pytest.raises(ConflictsNeedConfirmation) as caught:
+        services.reschedule_meeting(official, live, moved, reason="场地调整", now=NOW)
+    assert [(c.kind, c.meeting.id) for c in caught.value.conflicts] == [("venue", other.id)]
+    assert row_counts() == before
+    db.session.expire_all()
+    unchanged = db.session.get(Meeting, live.id)
+    assert (unchanged.starts_at, unchanged.sequence) == (utc(2030, 6, 1, 6, 0), 0)
+    services.reschedule_meeting(official, unchanged, moved, reason="场地调整", confirm_conflicts=True, now=NOW)
+    assert unchanged.starts_at == utc(2030, 6, 8, 2, 0) and unchanged.sequence == 1
+    assert audit_events(live.id)[-1].details_dict["conflicts"] == [other.id]
+
+
+def test_rescheduling_to_a_time_a_host_is_busy_needs_confirmation(official, live):
+    live.hosts = [official]
+    db.session.commit()
+    other = published(starts_at=utc(2030, 6, 8, 1, 0), venue_name="别处", hosts=[official])
+    with pytest.raises(ConflictsNeedConfirmation) as caught:
+        services.reschedule_meeting(official, live, shanghai_schedule(datetime(2030, 6, 8, 9, 30)),
+                                    reason="改期", now=NOW)
+    [conflict] = caught.value.conflicts
+    assert (conflict.kind, conflict.meeting.id, conflict.host.id) == ("host", other.id, official.id)
+
+
+def test_moving_only_the_place_onto_a_busy_venue_is_a_conflict_too(official, live):
+    published(starts_at=utc(2030, 6, 1, 6, 30), venue_name="区政府礼堂")
+    with pytest.raises(ConflictsNeedConfirmation):
+        services.reschedule_meeting(official, live, shanghai_schedule(datetime(2030, 6, 1, 14, 0),
+                                                                      venue_name="区政府礼堂"),
+                                    reason="人数增加", now=NOW)
+
+
+@pytest.mark.parametrize("reason, short_notice_reason, field", [
+    ("改" * 501, None, "reason"),
+    ("提前", "急" * 501, "short_notice_reason"),
+])
+def test_rescheduling_reasons_are_limited_to_500_characters(official, live, reason, short_notice_reason, field):
+    soon = shanghai_schedule(datetime(2030, 5, 2, 14, 0))
+    before = row_counts()
+    with pytest.raises(ValidationFailed) as caught:
+        services.reschedule_meeting(official, live, soon, reason=reason, short_notice_reason=short_notice_reason,
+                                    now=NOW)
+    assert caught.value.field == field
+    assert row_counts() == before
+    db.session.expire_all()
+    assert db.session.get(Meeting, live.id).sequence == 0
+    services.reschedule_meeting(official, db.session.get(Meeting, live.id), soon, reason="改" * 500,
+                                short_notice_reason="急" * 500, now=NOW)
+
+
 def test_only_published_meetings_can_be_rescheduled(official):
     meeting = draft(official, starts_at=utc(2030, 6, 1, 6, 0))
     with pytest.raises(InvalidState):
@@ -498,6 +552,17 @@ def test_cancelling_needs_a_reason_and_cannot_happen_twice(official, live):
     services.cancel_meeting(official, live, reason="取消", now=NOW)
     with pytest.raises(InvalidState):
         services.cancel_meeting(official, live, reason="再次取消", now=NOW)
+
+
+def test_a_cancel_reason_is_limited_to_500_characters(official, live):
+    before = row_counts()
+    with pytest.raises(ValidationFailed) as caught:
+        services.cancel_meeting(official, live, reason="雨" * 501, now=NOW)
+    assert caught.value.field == "reason"
+    assert row_counts() == before
+    db.session.expire_all()
+    assert db.session.get(Meeting, live.id).is_published
+    services.cancel_meeting(official, db.session.get(Meeting, live.id), reason="雨" * 500, now=NOW)
 
 
 def test_a_cancelled_meeting_cannot_be_published_or_rescheduled(official, live):

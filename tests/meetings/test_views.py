@@ -1,6 +1,7 @@
 """Public meeting pages: the upcoming list with its filters, the archive, and one meeting's page."""
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime, timedelta
 
@@ -128,6 +129,113 @@ def test_user_text_is_escaped(client):
     page = client.get(f"/meetings/{m.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     assert "<b>粗体</b>" not in page
+
+
+# ---------------------------------------------------------------------------- what one meeting's page says
+
+EN = {"Accept-Language": "en"}
+ZH = {"Accept-Language": "zh-CN"}
+
+
+def fact(response, label: str) -> str:
+    """The text of the key fact named `label` (its <dd>), tags removed and blanks collapsed."""
+    body = response.get_data(as_text=True)
+    match = re.search(rf"<div><dt>{re.escape(label)}</dt>\s*<dd[^>]*>(.*?)</dd></div>", body, re.S)
+    assert match, f"no key fact {label!r}"
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
+
+
+def section_text(response, heading_id: str) -> str:
+    body = response.get_data(as_text=True)
+    match = re.search(rf'<section aria-labelledby="{heading_id}">(.*?)</section>', body, re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split()) if match else ""
+
+
+def test_the_page_names_the_hosting_officials_and_other_hosts_in_both_languages(client):
+    wang = factories.make_user("official", name="王芳")
+    li = factories.make_user("official", name="Li Ming")
+    m = factories.make_meeting(hosts=[wang, li], host_note="社区居委会主任")
+    assert fact(client.get(f"/meetings/{m.id}", headers=EN), "Hosted by") == "Li Ming, 王芳; 社区居委会主任"
+    assert fact(client.get(f"/meetings/{m.id}", headers=ZH), "主持人") == "Li Ming, 王芳; 社区居委会主任"
+    only_note = factories.make_meeting(host_note="区长")
+    assert fact(client.get(f"/meetings/{only_note.id}", headers=EN), "Hosted by") == "区长"
+    nobody = factories.make_meeting()
+    assert "<dt>Hosted by</dt>" not in client.get(f"/meetings/{nobody.id}", headers=EN).get_data(as_text=True)
+
+
+def test_an_online_meeting_links_to_its_online_address(client):
+    m = factories.make_meeting(venue_name="", online_url="https://live.example.gov.cn/forum/38?a=1&b=2")
+    page = client.get(f"/meetings/{m.id}", headers=EN)
+    assert '<a href="https://live.example.gov.cn/forum/38?a=1&amp;b=2" rel="noopener noreferrer nofollow">' \
+        in page.get_data(as_text=True)
+    assert fact(page, "Where") == "Online: https://live.example.gov.cn/forum/38?a=1&b=2"
+    both = factories.make_meeting(venue_name="江岸区市民之家", address="江岸区沿江大道1号",
+                                  online_url="https://live.example.gov.cn/forum/39")
+    assert fact(client.get(f"/meetings/{both.id}", headers=ZH), "地点") == \
+        "江岸区市民之家 江岸区沿江大道1号 线上参加： https://live.example.gov.cn/forum/39"
+
+
+def test_the_purpose_is_shown_under_why_it_is_held(client):
+    m = factories.make_meeting(purpose="方案尚未定稿，居民意见将写入听证报告。")
+    assert section_text(client.get(f"/meetings/{m.id}", headers=EN), "why") == \
+        "Why it is held 方案尚未定稿，居民意见将写入听证报告。"
+    assert section_text(client.get(f"/meetings/{m.id}", headers=ZH), "why") == "举办目的 方案尚未定稿，居民意见将写入听证报告。"
+    without = factories.make_meeting(purpose="")
+    assert section_text(client.get(f"/meetings/{without.id}", headers=EN), "why") == ""
+
+
+def registration_meeting(state: str):
+    """A meeting on 1 June 2030, 14:00 Shanghai time, whose registration is in `state`."""
+    now = factories.now()
+    values = {"registration_required": True, "capacity": 30, "starts_at": utc(2030, 6, 1, 6, 0)}
+    if state == "not_required":
+        values = {"registration_required": False, "starts_at": utc(2030, 6, 1, 6, 0)}
+    elif state == "opens":
+        values["registration_opens_at"] = utc(2030, 5, 20, 1, 0)
+    elif state == "open":
+        values.update(registration_opens_at=now - timedelta(days=1), registration_closes_at=utc(2030, 5, 31, 10, 30))
+    elif state == "open_until_start":
+        values["registration_opens_at"] = now - timedelta(days=1)
+    elif state == "closed":
+        values["registration_closes_at"] = now - timedelta(hours=1)
+    elif state == "past":
+        values["starts_at"] = (now - timedelta(days=3)).replace(microsecond=0)
+    elif state == "cancelled":
+        values.update(status="cancelled", cancel_reason="台风")
+    return factories.make_meeting(**values)
+
+
+REGISTRATION_LINES = {
+    "not_required": ("No registration needed: just come.", "无需报名，欢迎直接前来参加。"),
+    "opens": ("Registration opens May 20, 2030, 9:00:00 AM. 30 seats", "报名将于2030年5月20日 09:00:00开始。 共30个名额"),
+    "open": ("Registration is required and open. It closes May 31, 2030, 6:30:00 PM. 30 seats Register",
+             "本场活动需要报名，现正接受报名。 报名截止时间为2030年5月31日 18:30:00。 共30个名额 报名"),
+    "open_until_start": ("Registration is required and open. 30 seats Register",
+                         "本场活动需要报名，现正接受报名。 共30个名额 报名"),
+    "closed": ("Registration is closed. 30 seats", "报名已截止。 共30个名额"),
+    "past": ("Registration is closed. 30 seats", "报名已截止。 共30个名额"),
+    "cancelled": ("Registration is closed. 30 seats", "报名已截止。 共30个名额"),
+}
+
+
+@pytest.mark.parametrize("state", list(REGISTRATION_LINES))
+def test_the_registration_line_says_whether_to_register_in_both_languages(client, state):
+    m = registration_meeting(state)
+    english, chinese = REGISTRATION_LINES[state]
+    en_page = client.get(f"/meetings/{m.id}", headers=EN)
+    assert fact(en_page, "Registration") == english
+    assert fact(client.get(f"/meetings/{m.id}", headers=ZH), "报名") == chinese
+    register_link = f'<a class="button register-button" href="/meetings/{m.id}/register">'
+    assert (register_link in en_page.get_data(as_text=True)) == (state in ("open", "open_until_start"))
+
+
+def test_a_full_meeting_offers_the_waitlist_instead(client, db):
+    m = factories.make_meeting(registration_required=True, capacity=1, starts_at=utc(2030, 6, 1, 6, 0))
+    m.seats_taken = 1
+    db.session.commit()
+    assert fact(client.get(f"/meetings/{m.id}", headers=EN), "Registration") == \
+        "Registration is required and open. 1 seat Join the waitlist"
+    assert fact(client.get(f"/meetings/{m.id}", headers=ZH), "报名") == "本场活动需要报名，现正接受报名。 共1个名额 加入候补名单"
 
 
 # ---------------------------------------------------------------------------- upcoming and past

@@ -13,6 +13,7 @@ from app.registrations import codes
 from app.registrations import services as reg
 from app.registrations.models import Registration, RegistrationStatus
 from tests import factories
+from tests.helpers import row_counts
 
 
 def open_meeting(capacity=5, **overrides):
@@ -206,10 +207,11 @@ def latest_link_token(db, email: str) -> str:
     import re
 
     from app.notify.models import OutboxMessage
+    from app.notify.private import reveal
 
     message = db.session.execute(sa.select(OutboxMessage).where(OutboxMessage.to_address == email)
                                  .order_by(OutboxMessage.id.desc())).scalars().first()
-    return re.search(r"/registrations/([A-Za-z0-9_-]+)", message.body_text).group(1)
+    return re.search(r"/registrations/([A-Za-z0-9_-]+)", reveal(message).text).group(1)
 
 
 def link_works(db, token: str) -> bool:
@@ -246,3 +248,206 @@ def test_a_promoted_holder_gets_a_fresh_link_every_hour_someone_registers_again(
     subjects = db.session.execute(sa.select(OutboxMessage.subject).where(
         OutboxMessage.to_address == "waiting@example.cn")).scalars().all()
     assert len(subjects) == 4  # waitlisted, promoted, and one fresh link for each hour
+
+
+@pytest.mark.parametrize("overrides, field", [
+    ({"neighbourhood": "街" * 101}, "neighbourhood"),
+    ({"needs": reg.Needs(interpretation_language="语" * 61)}, "interpretation_language"),
+    ({"needs": reg.Needs(other="需" * 501)}, "other_needs"),
+    ({"name": "名" * 101}, "name"),
+])
+def test_over_long_text_is_refused_on_its_field_never_cut_and_nothing_is_written(app, db, overrides, field):
+    meeting = open_meeting()
+    before = row_counts()
+    with pytest.raises(ValidationFailed) as caught:
+        register(meeting, 1, **overrides)
+    assert caught.value.field == field
+    assert row_counts() == before
+    db.session.refresh(meeting)
+    assert (meeting.queue_counter, meeting.seats_taken) == (0, 0)
+
+
+def test_text_exactly_as_long_as_its_column_is_kept_whole(app, db):
+    meeting = open_meeting()
+    result = register(meeting, 1, name="名" * 100, neighbourhood=" 街" * 50,
+                      needs=reg.Needs(interpretation_language="语" * 60, other="需" * 500))
+    db.session.expire_all()
+    stored = db.session.get(Registration, result.registration.id)
+    assert (len(stored.name), stored.neighbourhood, len(stored.interpretation_language), len(stored.other_needs)) == (
+        100, ("街 " * 50).strip(), 60, 500)
+
+
+@pytest.mark.parametrize("needs, field", [
+    (reg.Needs(interpretation_language="语" * 61), "interpretation_language"),
+    (reg.Needs(wheelchair=True, other="需" * 501), "other_needs"),
+])
+def test_changing_needs_refuses_over_long_text_and_keeps_the_old_needs(app, db, needs, field):
+    meeting = open_meeting()
+    registration = register(meeting, 1, needs=reg.Needs(large_print=True, other="靠近出口")).registration
+    with pytest.raises(ValidationFailed) as caught:
+        reg.update_needs(registration, needs)
+    assert caught.value.field == field
+    db.session.expire_all()
+    stored = db.session.get(Registration, registration.id)
+    assert (stored.needs_large_print, stored.needs_wheelchair, stored.other_needs) == (True, False, "靠近出口")
+
+
+@pytest.mark.parametrize("name, neighbourhood, field", [
+    ("名" * 101, "", "name"),
+    ("李四", "街" * 101, "neighbourhood"),
+    (" \u200b ", "", "name"),
+])
+def test_a_walk_in_with_an_over_long_or_blank_field_is_refused_and_nothing_is_written(app, db, name, neighbourhood,
+                                                                                      field):
+    meeting = open_meeting()
+    clerk = factories.make_user(role="clerk", department_id=meeting.department_id)
+    before = row_counts()
+    with pytest.raises(ValidationFailed) as caught:
+        reg.add_walk_in(clerk, meeting, name=name, neighbourhood=neighbourhood)
+    assert caught.value.field == field
+    assert row_counts() == before
+    walk_in = reg.add_walk_in(clerk, meeting, name="名" * 100, neighbourhood="街" * 100)
+    assert (len(walk_in.name), len(walk_in.neighbourhood)) == (100, 100)
+
+
+def test_the_service_limits_are_the_column_lengths():
+    columns = Registration.__table__.c
+    assert (reg.MAX_NAME, reg.MAX_NEIGHBOURHOOD, reg.MAX_INTERPRETATION_LANGUAGE, reg.MAX_OTHER_NEEDS) == (
+        columns.name.type.length, columns.neighbourhood.type.length, columns.interpretation_language.type.length,
+        columns.other_needs.type.length)
+
+
+@pytest.fixture
+def stale_objects(db):
+    """Loaded objects keep their values across commits, as a request's objects do on PostgreSQL when
+    another connection commits a change after they were loaded."""
+    session = db.session()
+    session.expire_on_commit = False
+    yield
+    session.expire_on_commit = True
+
+
+def cancel_behind_its_back(db, meeting, **values):
+    """Another request changes the meeting and commits; the object in hand is not refreshed."""
+    values = values or {"status": "cancelled", "cancel_reason": "台风", "cancelled_at": factories.now()}
+    db.session.execute(sa.update(Meeting).where(Meeting.id == meeting.id).values(**values)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+@pytest.mark.parametrize("change", ["cancelled", "closed"])
+def test_a_registration_racing_a_cancellation_or_the_closing_loses(app, db, stale_objects, change):
+    meeting = open_meeting()
+    assert meeting.status == "published"  # loaded, as the view loads it
+    if change == "cancelled":
+        cancel_behind_its_back(db, meeting)
+    else:
+        cancel_behind_its_back(db, meeting, registration_closes_at=factories.now() - timedelta(minutes=1))
+    assert meeting.status == "published" and meeting.registration_closes_at is None  # the object is stale
+    with pytest.raises(reg.RegistrationUnavailable):
+        register(meeting, 1)
+    assert count(db) == 0
+    db.session.expire_all()
+    stored = db.session.get(Meeting, meeting.id)
+    assert (stored.queue_counter, stored.seats_taken) == (0, 0)
+
+
+def test_a_walk_in_racing_a_cancellation_loses(app, db, stale_objects):
+    meeting = open_meeting()
+    clerk = factories.make_user(role="clerk", department_id=meeting.department_id)
+    cancel_behind_its_back(db, meeting)
+    with pytest.raises(InvalidState):
+        reg.add_walk_in(clerk, meeting, name="李四")
+    assert count(db) == 0
+
+
+@pytest.mark.postgres
+def test_a_cancellation_committed_on_another_connection_stops_a_registration_in_flight(app, db):
+    meeting = open_meeting()
+    assert meeting.status == "published"  # loaded in this session's open transaction
+    with db.engine.begin() as other:  # a separate connection: the staff member cancelling
+        other.execute(sa.update(Meeting).where(Meeting.id == meeting.id)
+                      .values(status="cancelled", cancel_reason="台风", cancelled_at=factories.now()))
+    with pytest.raises(reg.RegistrationClosed):
+        register(meeting, 1)
+    assert count(db) == 0
+
+
+def promotion_emails(db) -> list:
+    from app.notify.models import OutboxMessage
+
+    db.session.expire_all()
+    return list(db.session.execute(sa.select(OutboxMessage).where(OutboxMessage.dedupe_key.like("%-promoted"))
+                                   .order_by(OutboxMessage.id)).scalars())
+
+
+WAITING = [("Grace Li", "grace@example.com", "en"), ("王芳", "wang.fang@example.cn", "zh_CN"),
+           ("李四", "", "zh_CN")]  # the last one gave only a mobile number
+
+
+def full_meeting_with_waitlist(db):
+    meeting = open_meeting(capacity=1, title="江滩夜间噪音座谈会")
+    holder = register(meeting, 0, email="holder@example.cn").registration
+    waiting = [register(meeting, n, name=name, email=email, language=language).registration
+               for n, (name, email, language) in enumerate(WAITING, start=1)]
+    assert all(r.status == RegistrationStatus.WAITLISTED for r in waiting)
+    assert promotion_emails(db) == []
+    return meeting, holder, waiting
+
+
+def check_promotion_email(message, registration, language):
+    from app.notify.private import reveal
+
+    assert (message.to_address, message.to_name, message.language) == (registration.email, registration.name,
+                                                                       language)
+    assert message.dedupe_key == f"registration-{registration.code}-promoted"
+    text = reveal(message).text
+    if language == "en":
+        assert message.subject == "A seat is yours: 江滩夜间噪音座谈会"
+        assert "Good news: a seat has freed up and it is now yours." in text
+    else:
+        assert message.subject == "候补成功：江滩夜间噪音座谈会"
+        assert "好消息：有座位空出，现已为您递补，您的报名已确认。" in text
+    assert registration.code in text
+    assert "BEGIN:VEVENT" in message.ics  # the seat goes into the calendar
+
+
+def test_a_cancellation_promotes_the_first_person_waiting_and_emails_them_in_their_language(app, db):
+    meeting, holder, waiting = full_meeting_with_waitlist(db)
+    reg.cancel_registration(holder)
+    [message] = promotion_emails(db)
+    db.session.refresh(waiting[0])
+    assert waiting[0].status == RegistrationStatus.CONFIRMED
+    check_promotion_email(message, waiting[0], "en")
+    reg.cancel_registration(waiting[0])  # the next one moves up: Chinese this time
+    messages = promotion_emails(db)
+    assert len(messages) == 2
+    check_promotion_email(messages[1], waiting[1], "zh_CN")
+
+
+def test_raising_the_capacity_emails_everyone_it_promotes_who_gave_an_address(app, db):
+    meeting, _holder, waiting = full_meeting_with_waitlist(db)
+    official = factories.make_user(department_id=meeting.department_id)
+    promoted = reg.set_capacity(official, meeting, 4)
+    assert [r.id for r in promoted] == [r.id for r in waiting]
+    messages = promotion_emails(db)
+    assert [m.to_address for m in messages] == ["grace@example.com", "wang.fang@example.cn"]  # 李四 has no email
+    check_promotion_email(messages[0], waiting[0], "en")
+    check_promotion_email(messages[1], waiting[1], "zh_CN")
+
+
+def test_raising_the_capacity_in_the_meeting_form_emails_the_promoted_person_too(app, db):
+    from app.meetings import services as meeting_services
+    from app.timezones import utc_to_local
+
+    meeting, _holder, waiting = full_meeting_with_waitlist(db)
+    official = factories.make_user(department_id=meeting.department_id)
+    local = lambda moment: utc_to_local(moment, meeting.timezone).replace(tzinfo=None)  # noqa: E731
+    data = meeting_services.MeetingData(
+        type=meeting.type, title=meeting.title, department_id=meeting.department_id,
+        district_id=meeting.district_id, registration_required=True, capacity=2,
+        schedule=meeting_services.Schedule(timezone=meeting.timezone, venue_name=meeting.venue_name,
+                                           starts_local=local(meeting.starts_at), ends_local=local(meeting.ends_at)))
+    meeting_services.update_meeting(official, meeting, data)
+    [message] = promotion_emails(db)
+    check_promotion_email(message, waiting[0], "en")

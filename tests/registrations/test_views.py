@@ -1,8 +1,11 @@
 """The citizen's journey through the real forms, and the staff pages that run the door."""
 from __future__ import annotations
 
+import html as html_module
 import io
 import re
+
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,9 +13,12 @@ from pypdf import PdfReader
 
 from app.extensions import db
 from app.notify.models import OutboxMessage
+from app.notify.private import reveal
+from app.registrations import services as registration_services
 from app.registrations.models import Registration, RegistrationStatus
 from tests import factories
 from tests.conftest import csrf_token_from
+from tests.helpers import field_error, row_counts
 
 
 def open_meeting(**overrides):
@@ -40,7 +46,22 @@ def manage_link(email: str) -> str:
     """The private link in the latest email to `email` (the page after registering never shows it)."""
     message = db.session.execute(sa.select(OutboxMessage).where(OutboxMessage.to_address == email)
                                  .order_by(OutboxMessage.id.desc())).scalars().first()
-    return re.search(r"http://\S+?(/registrations/[A-Za-z0-9_-]+)", message.body_text).group(1)
+    return re.search(r"http://\S+?(/registrations/[A-Za-z0-9_-]+)", reveal(message).text).group(1)
+
+
+def _text(fragment: str) -> str:
+    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def live_counts(client, meeting, language: str) -> str:
+    """The text of the public page's live counts (registered, waitlisted, checked in)."""
+    page = client.get(f"/meetings/{meeting.id}", headers={"Accept-Language": language}).get_data(as_text=True)
+    return _text(re.search(r'<dd class="live-counts">(.*?)</dd>', page, re.S).group(1))
+
+
+def door_counts(response) -> dict[str, str]:
+    box = re.search(r'<dl class="counts">(.*?)</dl>', response.get_data(as_text=True), re.S).group(1)
+    return {_text(dt): _text(dd) for dt, dd in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", box, re.S)}
 
 
 def pdf_text(data: bytes) -> str:
@@ -61,7 +82,8 @@ def test_a_citizen_registers_and_gets_the_code_and_private_link_by_email(client,
     email = db.session.execute(sa.select(OutboxMessage)).scalar_one()
     assert email.to_address == "zhang.san@example.cn"
     link = manage_link("zhang.san@example.cn")
-    assert registration.code in email.body_text
+    assert registration.code in email.body_text and link.split("/")[-1] not in email.body_text  # stored: no token
+    assert link in reveal(email).text and link in reveal(email).html  # sent: the working link
     manage = client.get(link)
     assert manage.status_code == 200 and "张三" in manage.get_data(as_text=True)
     assert "status-confirmed" in manage.get_data(as_text=True)
@@ -141,6 +163,9 @@ def test_a_double_clicked_submit_yields_one_registration(client, db):
     ({"mobile": "123"}, "mobile"),
     ({"name": "\u200b  "}, "name"),
     ({"name": "长" * 101, "mobile": "13800138000"}, "name"),
+    ({"neighbourhood": "街" * 101, "mobile": "13800138000"}, "neighbourhood"),
+    ({"interpretation_language": "语" * 61, "mobile": "13800138000"}, "interpretation_language"),
+    ({"other_needs": "需" * 501, "mobile": "13800138000"}, "other_needs"),
 ])
 def test_bad_input_shows_a_message_next_to_the_field_and_writes_nothing(client, db, fields, message):
     meeting = open_meeting()
@@ -168,7 +193,24 @@ def test_the_public_page_shows_live_counts_and_no_personal_data(client, db):
     post_registration(client, meeting, mobile="13912345678", name="王五")
     html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "secret.person" not in html and "13812345678" not in html and "王五" not in html
-    assert "1" in html and ("waitlist" in html.lower() or "候补" in html)
+    assert live_counts(client, meeting, "en") == "1 registered · 1 on the waitlist · 0 checked in"
+    assert live_counts(client, meeting, "zh-CN") == "已报名1人 · 候补1人 · 已签到0人"
+
+
+def test_the_live_counts_follow_registrations_check_ins_walk_ins_and_cancellations(client, db):
+    meeting = open_meeting(capacity=3)
+    for n in range(5):
+        post_registration(client, meeting, mobile=f"1390000000{n}", name=f"居民{n}")
+    assert live_counts(client, meeting, "en") == "3 registered · 2 on the waitlist · 0 checked in"
+    clerk = factories.make_user("clerk", department_id=meeting.department_id)
+    first, second = db.session.execute(sa.select(Registration).order_by(Registration.id).limit(2)).scalars()
+    registration_services.check_in(clerk, first)
+    registration_services.cancel_registration(second)  # the first person waiting moves up
+    assert live_counts(client, meeting, "en") == "3 registered · 1 on the waitlist · 1 checked in"
+    registration_services.set_capacity(clerk, meeting, 5)
+    registration_services.add_walk_in(clerk, meeting, name="路过的居民")
+    assert live_counts(client, meeting, "en") == "5 registered · 0 on the waitlist · 2 checked in"
+    assert live_counts(client, meeting, "zh-CN") == "已报名5人 · 候补0人 · 已签到2人"
 
 
 def test_staff_see_registrants_export_csv_and_print_the_sign_in_sheet(client, db, login_as):
@@ -209,8 +251,10 @@ def test_the_door_checks_in_by_code_and_adds_walk_ins(client, db, login_as):
     response = client.post(f"/manage/meetings/{meeting.id}/walk-ins",
                            data={"csrf_token": csrf_token_from(html), "name": "周九", "neighbourhood": "中南路"})
     assert response.status_code == 302
-    counts_page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
-    assert "2" in counts_page
+    assert live_counts(client, meeting, "en") == "2 registered · 0 on the waitlist · 2 checked in"
+    door = client.get(f"/manage/meetings/{meeting.id}/check-in", headers={"Accept-Language": "en"})
+    assert door_counts(door) == {"Confirmed": "2 / 3", "Waitlisted": "0", "Checked in": "2", "Walk-ins": "1",
+                                 "Cancelled": "0"}
 
 
 def test_staff_of_another_department_get_403_on_registrants(client, login_as):
@@ -218,3 +262,53 @@ def test_staff_of_another_department_get_403_on_registrants(client, login_as):
     login_as("clerk")
     assert client.get(f"/manage/meetings/{meeting.id}/registrations").status_code == 403
     assert client.get(f"/manage/meetings/{meeting.id}/registrations.csv").status_code == 403
+
+
+def closed_meeting(state: str):
+    now = factories.now()
+    if state == "cancelled":
+        return open_meeting(status="cancelled", cancel_reason="台风预警", cancelled_at=now)
+    if state == "past":
+        return open_meeting(starts_in=timedelta(days=-3))
+    return open_meeting(registration_closes_at=now - timedelta(minutes=5))
+
+
+MESSAGES = {
+    "cancelled": ("This meeting is not open for registration.", "本场活动不接受报名。"),
+    "past": ("Registration for this meeting is closed.", "本场活动报名已截止。"),
+    "closed": ("Registration for this meeting is closed.", "本场活动报名已截止。"),
+}
+
+
+@pytest.mark.parametrize("state", list(MESSAGES))
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_registering_for_a_cancelled_past_or_closed_meeting_says_so_in_the_users_language_and_writes_nothing(
+        client, db, state, language):
+    meeting = closed_meeting(state)
+    headers = {"Accept-Language": language}
+    token = csrf_token_from(client.get("/login", headers=headers).get_data(as_text=True))
+    before = row_counts()
+    response = client.post(f"/meetings/{meeting.id}/register", headers=headers, data={
+        "csrf_token": token, "submission_id": "s" * 43, "name": "张三", "email": "zhang@example.cn",
+        "mobile": "13800138000", "neighbourhood": "水果湖街道"})
+    assert response.status_code == 409
+    english, chinese = MESSAGES[state]
+    message = english if language == "en" else chinese
+    assert f'<div class="flash flash-error" role="alert">{message}</div>' in response.get_data(as_text=True)
+    assert row_counts() == before
+    db.session.refresh(meeting)
+    assert (meeting.queue_counter, meeting.seats_taken) == (0, 0)
+
+
+def test_the_needs_page_refuses_over_long_text_next_to_the_field_and_keeps_the_old_needs(client, db):
+    meeting = open_meeting()
+    post_registration(client, meeting, email="needs@example.cn", needs_large_print="y")
+    link = manage_link("needs@example.cn")
+    page = client.get(link).get_data(as_text=True)
+    response = client.post(f"{link}/needs", headers={"Accept-Language": "en"},
+                           data={"csrf_token": csrf_token_from(page), "other_needs": "需" * 501})
+    assert response.status_code == 400
+    assert field_error(response, "other_needs") == "Field cannot be longer than 500 characters."
+    db.session.expire_all()
+    stored = db.session.execute(sa.select(Registration)).scalar_one()
+    assert stored.needs_large_print and stored.other_needs == ""

@@ -21,6 +21,7 @@ from app.meetings.models import Meeting
 from app.minutes import services as minutes_services
 from app.minutes.services.hearing import ParticipantEntry, StatementEntry
 from app.notify.models import OutboxMessage
+from app.notify.private import reveal
 from app.questions.models import QuestionSettings
 from app.registrations import services as registration_services
 from app.registrations.codes import hash_token, new_token
@@ -84,8 +85,8 @@ def _hearing_record(meeting: Meeting, clerk, names: tuple[str, ...]):
 
 def _invite_token(item: ActionItem, email: str) -> str:
     action_services.request_follow(item, email)
-    body = db.session.execute(sa.select(OutboxMessage.body_text).order_by(OutboxMessage.id.desc())).scalars().first()
-    return re.search(rf"/actions/{item.id}/follow/([A-Za-z0-9_.-]+)", body).group(1)
+    message = db.session.execute(sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())).scalars().first()
+    return re.search(rf"/actions/{item.id}/follow/([A-Za-z0-9_.-]+)", reveal(message).text).group(1)
 
 
 def _follower_token(item: ActionItem, email: str) -> str:

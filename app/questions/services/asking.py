@@ -75,7 +75,7 @@ def submit_question(meeting: Meeting, data: QuestionInput, *, submission_id: str
                                     created_at=now)
         db.session.add(follower)
         db.session.flush()
-        queue_follower_emails(question, "received", key="1", followers=[follower],
+        queue_follower_emails(question, "received", key="1", followers=[follower], private=(token,),
                                follow_url=external_url("questions.follow", token=token))
         db.session.commit()
     except IntegrityError:

@@ -176,9 +176,11 @@ def _email_digest(email: str) -> str:
     return hashlib.sha256(email.lower().encode("utf-8")).hexdigest()[:16]
 
 
-def queue_follower_emails(question: Question, kind: str, *, key: str, followers=None, **context) -> int:
+def queue_follower_emails(question: Question, kind: str, *, key: str, followers=None, private: tuple = (),
+                          **context) -> int:
     """Queue one email of `kind` to each follower of `question` who gave an address, in their language.
-    `key` makes the dedupe key: one message per address and event, even if an address follows twice."""
+    `key` makes the dedupe key: one message per address and event, even if an address follows twice.
+    `private` lists private-link tokens in the context (a follow link), stored encrypted in the outbox."""
     from app.notify.rendering import render_email
     from app.notify.services import queue_email
 
@@ -202,7 +204,7 @@ def queue_follower_emails(question: Question, kind: str, *, key: str, followers=
         )
         dedupe = f"question-{question.id}-{kind}-{key}-{_email_digest(follower.email)}"
         if queue_email(to=follower.email, subject=subject, text=text, html=html, dedupe_key=dedupe[:200],
-                       language=language) is not None:
+                       language=language, private=private) is not None:
             queued += 1
     return queued
 

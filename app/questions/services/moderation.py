@@ -57,7 +57,7 @@ def enter_question(actor: User, meeting: Meeting, data: QuestionInput, *, channe
                                     created_at=now)
         db.session.add(follower)
         db.session.flush()
-        queue_follower_emails(question, "received", key="1", followers=[follower],
+        queue_follower_emails(question, "received", key="1", followers=[follower], private=(token,),
                                follow_url=external_url("questions.follow", token=token))
     record_audit(actor, "question.enter", "question", question.id,
                  details={"meeting_id": meeting.id, "channel": source.value, **snapshot(question)})
