@@ -32,6 +32,7 @@ from app.minutes.models import MinutesVersion, VersionStatus
 from app.questions.models import Question, QuestionOutcome, QuestionStatus
 from app.registrations import codes
 from app.registrations.models import Registration
+from app.security import Role
 from app.urls import external_url
 
 _FOLLOW_SALT = "townhall.actions.follow-invite"
@@ -79,7 +80,8 @@ def _clean_input(data: ActionInput, meeting: Meeting | None, now: datetime) -> d
     if department is None:
         raise ValidationFailed(_l("Choose the responsible department."), field="department_id")
     responsible = db.session.get(User, data.responsible_id) if data.responsible_id else None
-    if responsible is None or not responsible.is_active:
+    # The one answerable for the item is an official (or an admin), whoever records it.
+    if responsible is None or not responsible.is_active or responsible.role not in (Role.ADMIN, Role.OFFICIAL):
         raise ValidationFailed(_l("Choose the responsible official."), field="responsible_id")
     try:
         priority = ActionPriority(data.priority)
@@ -117,7 +119,8 @@ def create_action_item(actor: User, data: ActionInput, *, meeting: Meeting | Non
                        minutes_ref: str | None = None, now: datetime | None = None) -> ActionItem:
     """Create an item directly, from a published question of a meeting, or from a decision or commitment
     of published minutes. The due date may not be before today (meeting's time zone). A question turned
-    into an item gets the outcome "turned into follow-up work". Officials of the meeting (or admins).
+    into an item gets the outcome "turned into follow-up work". Officials of the meeting (or admins), and
+    clerks for their own department (its meetings, items it owns); the responsible person is an official.
     Raises NotAllowed, ValidationFailed and InvalidState."""
     now = now or utcnow()
     source = ActionSource.DIRECT
@@ -135,6 +138,9 @@ def create_action_item(actor: User, data: ActionInput, *, meeting: Meeting | Non
         values = _clean_input(data, meeting, now)
     except DomainError as error:
         _fail(error)
+    if not permissions.can_create_action_item(actor, meeting, department_id=values["department_id"]):
+        _fail(ValidationFailed(_l("Clerks create action items for their own department only."),
+                               field="department_id"))
     if question is not None:
         if question.status != QuestionStatus.APPROVED:
             _fail(InvalidState(_l("Only published questions can become action items.")))

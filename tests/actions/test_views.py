@@ -281,3 +281,39 @@ def test_officials_of_another_department_cannot_change_an_item_on_the_web(app, c
     response = client.post(f"/manage/actions/{item.id}/status", data={"csrf_token": token, "status": "done",
                                                                       "text": "x"})
     assert response.status_code == 403 and row_counts() == before
+
+
+def test_a_clerk_creates_an_item_for_their_department_on_the_staff_pages(app, client):
+    department = factories.make_department()
+    clerk = factories.make_user("clerk", department=department)
+    official = factories.make_user("official", department=department, name="责任干部")
+    meeting = factories.make_meeting(department_id=department.id, created_by=official)
+    question = make_question(meeting, body="小区路灯不亮")
+    other_meeting = factories.make_meeting()
+    sign_in(client, clerk)
+    assert "/manage/actions/new" in text_of(client.get("/manage/actions"))
+    assert f"/manage/actions/new?meeting={meeting.id}" in text_of(client.get(f"/meetings/{meeting.id}"))
+    assert f"/manage/actions/new?meeting={other_meeting.id}" not in text_of(client.get(f"/meetings/{other_meeting.id}"))
+    detail = text_of(client.get(f"/manage/meetings/{meeting.id}/questions/{question.id}"))
+    assert f"/manage/actions/new?question={question.id}" in detail
+    url = f"/manage/actions/new?question={question.id}"
+    page = client.get(url).get_data(as_text=True)
+    offered = re.search(r'<select[^>]*name="department_id".*?</select>', page, re.S).group(0)
+    assert offered.count("<option") == 1 and f'<option selected value="{department.id}">' in offered
+    assert f'<option selected value="{official.id}">' in page
+    token = page_token(client, url)
+    data = {"csrf_token": token, "title": "修复路灯", "description": "", "department_id": department.id,
+            "responsible_id": official.id, "priority": "normal", "minutes_ref": "",
+            "due_on": (utcnow() + timedelta(days=14)).date().isoformat()}
+    before = row_counts()
+    response = client.post(url, data={**data, "department_id": other_meeting.department_id})
+    assert response.status_code == 400 and field_error(response, "department_id")
+    response = client.post(url, data={**data, "responsible_id": clerk.id})
+    assert response.status_code == 400 and field_error(response, "responsible_id")
+    assert row_counts() == before
+    response = client.post(url, data=data)
+    assert response.status_code == 302
+    item = db.session.execute(sa.select(ActionItem)).scalar_one()
+    assert (item.question_id, item.department_id, item.responsible_id, item.created_by_id) == \
+        (question.id, department.id, official.id, clerk.id)
+    assert client.get(f"/manage/actions/new?meeting={other_meeting.id}").status_code == 403
