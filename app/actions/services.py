@@ -267,7 +267,7 @@ def change_action_status(actor: User, item: ActionItem, status: str, *, text: st
 def extend_due_date(actor: User, item: ActionItem, new_due_on: date | None, reason: str, *,
                     now: datetime | None = None) -> ActionDueChange:
     """Move the due date later with a reason; the original date stays on the item and in the history.
-    Raises NotAllowed, ValidationFailed and InvalidState."""
+    Followers get an email, as for every other update. Raises NotAllowed, ValidationFailed and InvalidState."""
     now = now or utcnow()
     if not permissions.can_manage_action_item(actor, item):
         _fail(NotAllowed())
@@ -285,6 +285,7 @@ def extend_due_date(actor: User, item: ActionItem, new_due_on: date | None, reas
     db.session.add(change)
     item.due_on = new_due_on
     db.session.flush()
+    queue_follower_emails(item, change=change)
     record_audit(actor, "action.extend", "action_item", item.id,
                  details={"from": change.previous_due_on.isoformat(), "to": new_due_on.isoformat()}, reason=text)
     db.session.commit()
@@ -420,11 +421,16 @@ def unsubscribe_follower(follower: ActionFollower) -> None:
     db.session.commit()
 
 
-def queue_follower_emails(item: ActionItem, update: ActionUpdate) -> int:
-    """Queue one email per subscribed follower about `update`, inside the caller's transaction."""
+def queue_follower_emails(item: ActionItem, update: ActionUpdate | None = None, *,
+                          change: ActionDueChange | None = None) -> int:
+    """Queue one email per subscribed follower about `update` (a progress or status update) or `change`
+    (a due date extension), inside the caller's transaction."""
     from app.notify.rendering import render_email
     from app.notify.services import queue_email
 
+    if (update is None) == (change is None):
+        raise ValueError("pass an update or a due date change")
+    key = f"action-update:{update.id}" if update is not None else f"action-extend:{change.id}"
     followers = db.session.execute(
         sa.select(ActionFollower).where(ActionFollower.action_item_id == item.id,
                                         ActionFollower.is_unsubscribed.is_(False))).scalars().all()
@@ -432,11 +438,11 @@ def queue_follower_emails(item: ActionItem, update: ActionUpdate) -> int:
     for follower in followers:
         language = _language(follower.language)
         subject, text, html = render_email(
-            "actions/update", language, item=item, update=update,
+            "actions/update", language, item=item, update=update, change=change,
             item_url=external_url("actions.detail", action_id=item.id),
             follower_url=follower_url(follower), unsubscribe_url=unsubscribe_url(follower))
         if queue_email(to=follower.email, subject=subject, text=text, html=html, language=language,
-                       dedupe_key=f"action-update:{update.id}:{follower.id}") is not None:
+                       dedupe_key=f"{key}:{follower.id}") is not None:
             queued += 1
     return queued
 

@@ -292,6 +292,31 @@ def test_followers_get_an_email_with_an_unsubscribe_link_on_each_update(app):
     assert all(unsubscribe in m.body_text for m in messages)
 
 
+def test_followers_get_an_email_with_an_unsubscribe_link_when_the_due_date_is_extended(app):
+    official = factories.make_user("official")
+    item = make_item(official, due_on=date(2026, 12, 1), now=utc(2026, 11, 1))
+    follower = _follower(item)
+    english = _follower(item, "reader@example.com")
+    english.language = "en"
+    gone = _follower(item, "gone@example.cn")
+    action_services.unsubscribe_follower(gone)
+    action_services.extend_due_date(official, item, date(2026, 12, 20), "等待设备到货", now=utc(2026, 11, 10))
+    action_services.extend_due_date(official, item, date(2027, 1, 10), "施工队伍调整", now=utc(2026, 11, 20))
+    messages = db.session.execute(sa.select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
+    assert sorted(m.to_address for m in messages) == sorted([follower.email, english.email] * 2)
+    assert len({m.dedupe_key for m in messages}) == 4
+    first_en, second_en = [m for m in messages if m.to_address == english.email]
+    assert first_en.subject == f"New due date for: {item.title}"
+    assert "The due date was extended from" in first_en.body_text and "等待设备到货" in first_en.body_text
+    assert "Original due date" not in first_en.body_text  # the first extension moves the original date itself
+    assert "Original due date" in second_en.body_text and "施工队伍调整" in second_en.body_text
+    chinese = [m for m in messages if m.to_address == follower.email]
+    assert all("/actions/unsubscribe/" in m.body_text and "/actions/unsubscribe/" in m.body_html for m in messages)
+    assert action_services.unsubscribe_url(follower) in chinese[0].body_text
+    assert "等待设备到货" in chinese[0].body_html and chinese[0].subject.startswith("完成期限调整")
+    assert "完成期限已由" in chinese[0].body_text
+
+
 def test_rating_an_open_item_or_twice_is_refused(app):
     official = factories.make_user("official")
     item = make_item(official)
