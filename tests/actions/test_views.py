@@ -317,3 +317,26 @@ def test_a_clerk_creates_an_item_for_their_department_on_the_staff_pages(app, cl
     assert (item.question_id, item.department_id, item.responsible_id, item.created_by_id) == \
         (question.id, department.id, official.id, clerk.id)
     assert client.get(f"/manage/actions/new?meeting={other_meeting.id}").status_code == 403
+
+
+def test_the_figures_page_charts_the_median_days_to_close_with_a_text_alternative(app, client):
+    first = factories.make_department(name_en="Roads Office")
+    second = factories.make_department(name_en="Parks Office")
+    official = factories.make_user("official", department=first)
+    created = utcnow() - timedelta(days=60)
+    for department, days in ((first, 10), (first, 30), (second, 5)):
+        raw_item(department, official, status=ActionStatus.DONE, due_on=(created + timedelta(days=90)).date(),
+                 created_at=created, closed_at=created + timedelta(days=days, hours=1))
+    raw_item(factories.make_department(name_en="Quiet Office"), official, due_on=utcnow().date(), n=9)
+    db.session.commit()
+    body = client.get("/actions/figures", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    svg = re.search(r'<svg[^>]*aria-labelledby="chart-median_days-title".*?</svg>', body, re.S)
+    assert svg, "no median chart"
+    chart = svg.group(0)
+    assert '<title id="chart-median_days-title">Median days to close</title>' in chart
+    assert 'aria-describedby="chart-median_days-desc"' in chart
+    desc = re.search(r'<desc id="chart-median_days-desc">(.*?)</desc>', chart, re.S).group(1)
+    assert {part.strip() for part in desc.split(";")} == {"Parks Office: 5", "Quiet Office: –", "Roads Office: 20"}
+    widths = [float(w) for w in re.findall(r'<rect [^>]*width="([\d.]+)"', chart)]
+    assert sorted(widths) == [0.0, 100.0, 400.0]  # bars scaled to the longest median (20 days)
+    assert "style=" not in chart and "<script" not in body
