@@ -1,5 +1,6 @@
 """The public notice (公告) for community notice boards: one A4 page (or more for a long agenda),
-legible from a distance, with a QR code to the meeting's page."""
+legible from a distance, with a QR code to the meeting's page beside the time and place, so that it is
+on the first page whatever follows."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -14,8 +15,9 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 from app.reports.pdf.base import CONTENT_WIDTH, PageSetup, render_pdf
 from app.reports.pdf.elements import RULE, bullets, clip, para, qr_code, styles, table_style
 
-TEMPLATE_VERSION = "notice-1"
+TEMPLATE_VERSION = "notice-2"
 QR_SIZE = 40 * mm
+QR_COLUMN = QR_SIZE + 6 * mm
 TITLE_MAX_CHARS = 200
 
 
@@ -69,8 +71,10 @@ def build_notice(data: NoticeData) -> bytes:
         para(data.meeting_type, ParagraphStyle("th-notice-type", parent=ns.label, alignment=TA_CENTER)),
         para(clip(data.meeting_title, TITLE_MAX_CHARS), ns.title),
     ]
-    story.append(_facts([(_("When"), data.when_text), (_("Where"), data.place), (_("Online"), data.online_url),
-                         (_("Organiser"), data.organiser)], ns))
+    facts = _facts([(_("When"), data.when_text), (_("Where"), data.place), (_("Online"), data.online_url),
+                    (_("Organiser"), data.organiser), (_("Web page"), data.meeting_url)], ns,
+                   CONTENT_WIDTH - QR_COLUMN)
+    story.append(_beside_qr(facts, data))
     if data.short_notice_reason:
         story.append(KeepTogether([para(_("Published at short notice"), ns.label),
                                    para(data.short_notice_reason, ns.text)]))
@@ -81,14 +85,14 @@ def build_notice(data: NoticeData) -> bytes:
     how = [(_("How to register"), data.registration), (_("How to ask questions"), data.questions),
            (_("Accommodations"), data.accommodations)]
     blocks = [KeepTogether([para(label, ns.label), para(text, ns.text)]) for label, text in how if text]
-    story += [Spacer(1, 3 * mm), *blocks, Spacer(1, 4 * mm), _qr_block(data)]
+    story += [Spacer(1, 3 * mm), *blocks]
     return render_pdf(story, setup)
 
 
-def _facts(rows: list[tuple[str, str]], ns: _NoticeStyles) -> Table:
+def _facts(rows: list[tuple[str, str]], ns: _NoticeStyles, width: float) -> Table:
     label_width = 24 * mm
     table = Table([[para(label, ns.fact_label), para(value, ns.big)] for label, value in rows if value],
-                  colWidths=[label_width, CONTENT_WIDTH - label_width], hAlign="LEFT")
+                  colWidths=[label_width, width - label_width], hAlign="LEFT")
     table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -99,14 +103,18 @@ def _facts(rows: list[tuple[str, str]], ns: _NoticeStyles) -> Table:
     return table
 
 
-def _qr_block(data: NoticeData) -> Table:
+def _beside_qr(facts: Table, data: NoticeData) -> Table:
+    """The facts on the left, the QR code to the meeting's page with what it is for on the right."""
     s = styles()
-    text = [para(_("Scan for details, registration and questions"), s.status), para(data.meeting_url, s.body)]
-    table = Table([[qr_code(data.meeting_url, QR_SIZE), text]], colWidths=[QR_SIZE + 6 * mm,
-                                                                           CONTENT_WIDTH - QR_SIZE - 6 * mm])
+    caption = ParagraphStyle("th-notice-qr-caption", parent=s.label_center, fontSize=9.5, leading=13)
+    code = [qr_code(data.meeting_url, QR_SIZE), para(_("Scan for details, registration and questions"), caption)]
+    table = Table([[facts, code]], colWidths=[CONTENT_WIDTH - QR_COLUMN, QR_COLUMN], hAlign="LEFT")
     table.setStyle(table_style([
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("BOX", (0, 0), (-1, -1), 0.8, RULE),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2 * mm),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (0, 0), 4 * mm),
+        ("RIGHTPADDING", (1, 0), (1, 0), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("ALIGN", (1, 0), (1, 0), "CENTER"),
     ]))
-    return KeepTogether([table])
+    return table
