@@ -195,3 +195,23 @@ def test_staff_of_another_department_get_403_on_registrants(client, login_as):
     login_as("clerk")
     assert client.get(f"/manage/meetings/{meeting.id}/registrations").status_code == 403
     assert client.get(f"/manage/meetings/{meeting.id}/registrations.csv").status_code == 403
+
+
+def test_the_meeting_page_counts_registrants_check_ins_and_walk_ins_once_each(client):
+    from app.extensions import db
+    from app.registrations.models import RegistrationChannel
+
+    meeting = factories.make_meeting(registration_required=True, capacity=50)
+    for n, (channel, status, came) in enumerate([
+            ("web", "confirmed", True), ("web", "confirmed", False), ("phone", "confirmed", True),
+            ("web", "waitlisted", False), ("walk_in", "confirmed", True), ("walk_in", "cancelled", True)]):
+        db.session.add(Registration(
+            meeting_id=meeting.id, code=f"C{n:06d}", token_hash=f"c{n:063d}", name=f"市民{n}",
+            email=f"c{n}@example.cn" if channel == "web" else "", email_normalized=f"c{n}@example.cn"
+            if channel == "web" else None, mobile="13900000000" if channel == "phone" else "",
+            channel=RegistrationChannel(channel), status=RegistrationStatus(status), queue_number=n,
+            checked_in_at=factories.now() if came else None))
+    db.session.commit()
+    body = client.get(f"/meetings/{meeting.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    counts = " ".join(re.search(r'<dd class="live-counts">(.*?)</dd>', body, re.S).group(1).split())
+    assert counts == "3 registered · 1 on the waitlist · 2 checked in · 1 walk-in"
