@@ -191,6 +191,33 @@ def test_publishing_emails_every_registrant_with_an_address_once_in_their_langua
     assert all(m.dedupe_key.startswith(f"minutes-version-{version.id}-registration-") for m in messages)
 
 
+def test_the_minutes_email_carries_the_unsubscribe_link_and_skips_those_who_unsubscribed(setting):
+    from app.calendar import notifications
+
+    english = builders.add_registrant(setting.meeting, 1, email="a@example.com", language="en")
+    chinese = builders.add_registrant(setting.meeting, 2, email="b@example.com")
+    gone = builders.add_registrant(setting.meeting, 3, email="gone@example.com", language="en")
+    notifications.opt_out(gone)
+    builders.published(setting)
+    messages = {m.to_address: m for m in db.session.execute(sa.select(OutboxMessage)).scalars()}
+    assert sorted(messages) == ["a@example.com", "b@example.com"]
+    for registration, message in ((english, messages["a@example.com"]), (chinese, messages["b@example.com"])):
+        link = notifications.unsubscribe_url(registration.id)
+        assert link in message.body_text and f'href="{link}"' in message.body_html
+    assert "To stop them for this meeting" in messages["a@example.com"].body_text
+    assert "会议纪要发布通知" in messages["b@example.com"].body_text
+    # The link stops the next minutes email too: a correction reaches only those still subscribed.
+    notifications.opt_out(chinese)
+    first = db.session.execute(sa.select(MinutesVersion)).scalar_one()
+    correction = ms.start_correction(setting.clerk, first.minutes, "票数更正")
+    ms.submit_minutes(setting.clerk, correction)
+    ms.approve_minutes(setting.second_official, correction)
+    ms.publish_minutes(setting.second_official, correction)
+    later = db.session.execute(sa.select(OutboxMessage.to_address).where(
+        OutboxMessage.dedupe_key.startswith(f"minutes-version-{correction.id}-"))).scalars().all()
+    assert later == ["a@example.com"]
+
+
 def test_a_correction_is_a_new_version_chained_to_the_published_one(setting):
     first = builders.published(setting)
     minutes = first.minutes
