@@ -138,3 +138,30 @@ def test_the_qr_code_stays_on_the_first_page_when_the_agenda_runs_onto_a_second(
     assert len(reader(pdf).pages) == 2
     assert decode_qr(pdf, page=1) == [app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/meetings/{meeting.id}"]
     assert "议题24" in flat(page_texts(pdf)[1])
+
+
+def _agenda_notice(items: int):
+    from app.reports.pdf.notice import NoticeData
+
+    return NoticeData(
+        meeting_title="后湖片区老旧小区改造方案居民座谈会", meeting_type="座谈会",
+        when_text="2026年12月3日星期四 14:30 – 16:30 (Asia/Shanghai (UTC+08:00))",
+        place="后湖街道社区服务中心, 武汉市江岸区后湖大道88号", online_url="", organiser="市住房和城市更新局",
+        meeting_url="http://127.0.0.1:5000/meetings/1", summary="听取居民对改造方案的意见和建议。" * 4,
+        agenda=tuple(f"议题{i}：改造方案第{i}部分的说明与讨论" for i in range(1, items + 1)),
+        registration="须报名参加。" * 3, questions="可在网上提前提问。", accommodations="如需协助请在报名时注明。")
+
+
+def test_a_notice_that_spills_over_a_little_is_fitted_on_one_sheet(app):
+    from flask_babel import force_locale
+
+    from app.reports.pdf import notice
+    from app.reports.pdf.base import PageSetup, render_pdf
+
+    with app.test_request_context(), force_locale("zh_CN"):
+        data = _agenda_notice(15)
+        flowing = render_pdf(notice._story(data, one_page=False), PageSetup(document_title="公告"))
+        fitted = notice.build_notice(data)
+    assert len(reader(flowing).pages) == 2  # laid out as it comes, the last block would be alone on page 2
+    assert len(reader(fitted).pages) == 1
+    assert all(flat(f"议题{i}：") in flat(page_texts(fitted)[0]) for i in (1, 15))

@@ -10,12 +10,13 @@ from flask_babel import gettext as _
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
+from reportlab.platypus import Flowable, KeepInFrame, KeepTogether, Spacer, Table
 
 from app.reports.pdf.base import CONTENT_WIDTH, PageSetup, render_pdf
 from app.reports.pdf.elements import RULE, bullets, clip, para, qr_code, styles, table_style
 
 TEMPLATE_VERSION = "notice-2"
+MIN_SCALE = 0.8  # the smallest text then is 10 pt, the title 21 pt
 QR_SIZE = 40 * mm
 QR_COLUMN = QR_SIZE + 6 * mm
 TITLE_MAX_CHARS = 200
@@ -63,10 +64,27 @@ def _notice_styles() -> _NoticeStyles:
 
 
 def build_notice(data: NoticeData) -> bytes:
-    """The notice as PDF bytes."""
-    ns = _notice_styles()
+    """The notice as PDF bytes. A notice board shows one sheet: a notice that spills over a little is
+    shrunk onto one page (down to MIN_SCALE, still legible); a longer one flows onto more pages, its QR
+    code and the facts on the first."""
     setup = PageSetup(document_title=_("Public notice"), title=data.meeting_title, title_in_header=False,
                       generated_on=data.generated_on, subject=_("Public notice"))
+    # 0 x 0 means "the frame's size"; its _scale (how many times smaller it drew) is known after layout.
+    fitted = KeepInFrame(0, 0, _story(data, one_page=True), mode="shrink")
+    pdf = render_pdf([fitted], setup)
+    if 1 / getattr(fitted, "_scale", 1.0) >= MIN_SCALE:
+        return pdf
+    return render_pdf(_story(data, one_page=False), setup)
+
+
+def _story(data: NoticeData, *, one_page: bool) -> list[Flowable]:
+    """The notice's flowables; on more pages, a heading stays with its text (on one page nothing splits,
+    and KeepInFrame cannot draw KeepTogether)."""
+
+    def together(parts: list[Flowable]) -> list[Flowable]:
+        return parts if one_page else [KeepTogether(parts)]
+
+    ns = _notice_styles()
     story: list[Flowable] = [
         para(data.meeting_type, ParagraphStyle("th-notice-type", parent=ns.label, alignment=TA_CENTER)),
         para(clip(data.meeting_title, TITLE_MAX_CHARS), ns.title),
@@ -76,17 +94,18 @@ def build_notice(data: NoticeData) -> bytes:
                    CONTENT_WIDTH - QR_COLUMN)
     story.append(_beside_qr(facts, data))
     if data.short_notice_reason:
-        story.append(KeepTogether([para(_("Published at short notice"), ns.label),
-                                   para(data.short_notice_reason, ns.text)]))
+        story += together([para(_("Published at short notice"), ns.label), para(data.short_notice_reason, ns.text)])
     if data.summary:
         story += [Spacer(1, 2 * mm), para(data.summary, ns.text)]
     if data.agenda:
         story += [para(_("Agenda"), ns.label), *bullets(data.agenda, ns.big)]
     how = [(_("How to register"), data.registration), (_("How to ask questions"), data.questions),
            (_("Accommodations"), data.accommodations)]
-    blocks = [KeepTogether([para(label, ns.label), para(text, ns.text)]) for label, text in how if text]
-    story += [Spacer(1, 3 * mm), *blocks]
-    return render_pdf(story, setup)
+    story.append(Spacer(1, 3 * mm))
+    for label, text in how:
+        if text:
+            story += together([para(label, ns.label), para(text, ns.text)])
+    return story
 
 
 def _facts(rows: list[tuple[str, str]], ns: _NoticeStyles, width: float) -> Table:
