@@ -96,7 +96,7 @@ ACCESS = {
     "actions.follower": TOKEN,                # private link: the token is the credential
     "actions.unsubscribe": TOKEN,             # signed link: the token is the credential
     "actions_manage.index": ALL_STAFF,
-    "actions_manage.new": PLANNERS,           # officials own action items
+    "actions_manage.new": ALL_STAFF,          # clerks record items for their own department (service checks)
     "actions_manage.detail": ALL_STAFF,
     "actions_manage.post_update": ALL_STAFF,  # clerks of the owning department post progress (service checks)
     "actions_manage.change_status": PLANNERS,

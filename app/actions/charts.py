@@ -40,8 +40,16 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100)}%"
 
 
+def _days(value: float | None) -> str:
+    """A median in days: whole days without a decimal, halves (the median of an even count) with one."""
+    if value is None:
+        return "–"
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
 def build_charts(figures, name=None) -> dict[str, Chart]:
-    """Charts of open, done and overdue counts, on-time rate and satisfaction, one bar per department."""
+    """Charts of open, done and overdue counts, on-time rate, median days to close and satisfaction,
+    one bar per department."""
     if name is None:
         from app.i18n import localized_name as name
     labels = [str(name(f.department)) for f in figures]
@@ -52,6 +60,8 @@ def build_charts(figures, name=None) -> dict[str, Chart]:
                                       for lbl, f in zip(labels, figures)]),
         "on_time": _chart("on_time", [(lbl, f.on_time_rate, _percent(f.on_time_rate))
                                       for lbl, f in zip(labels, figures)], maximum=1.0),
+        "median_days": _chart("median_days", [(lbl, f.median_days_to_close, _days(f.median_days_to_close))
+                                              for lbl, f in zip(labels, figures)]),
         "satisfaction": _chart("satisfaction", [(lbl, f.ratings.score, _percent(f.ratings.score))
                                                 for lbl, f in zip(labels, figures)], maximum=1.0),
     }

@@ -48,21 +48,16 @@ def _source_from_args():
 
 
 @manage_bp.route("/actions/new", methods=["GET", "POST"])
-@role_required(*PLANNERS)
+@role_required(*STAFF)
 def new():
     meeting, question = _source_from_args()
     if not permissions.can_create_action_item(current_user, meeting):
         abort(403)
     version, refs = action_queries.list_published_minutes_refs(meeting.id) if meeting and not question else (None, [])
     form = ActionItemForm()
-    form.department_id.choices = [SelectChoice(d.id, localized_name(d)) for d in account_queries.list_departments()]
-    form.responsible_id.choices = [SelectChoice(u.id, u.name) for u in action_queries.list_responsible_candidates()]
-    form.minutes_ref.choices = [SelectChoice("", _("None: a new item"))] + [SelectChoice(ref, text[:120]) for ref, text in refs]
-    if request.method == "GET":
-        form.department_id.data = meeting.department_id if meeting else current_user.department_id
-        form.responsible_id.data = current_user.id
-        if question is not None:
-            form.description.data = question.body
+    _set_choices(form, refs, meeting)
+    if request.method == "GET" and question is not None:
+        form.description.data = question.body
     status = 200
     if form.validate_on_submit():
         data = action_services.ActionInput(
@@ -85,6 +80,25 @@ def new():
         status = 400
     return render_template("actions/manage/new.html", form=form, meeting=meeting, question=question,
                            has_refs=bool(refs)), status
+
+
+def _set_choices(form: ActionItemForm, refs, meeting) -> None:
+    """Clerks record items for their own department only; the responsible person is always an official
+    (by default the signed-in official, or for a clerk the first official of their department)."""
+    departments = account_queries.list_departments()
+    candidates = action_queries.list_responsible_candidates()
+    is_clerk = current_user.role == Role.CLERK
+    if is_clerk:
+        departments = [d for d in departments if d.id == current_user.department_id]
+    form.department_id.choices = [SelectChoice(d.id, localized_name(d)) for d in departments]
+    form.responsible_id.choices = [SelectChoice(u.id, u.name) for u in candidates]
+    form.minutes_ref.choices = [SelectChoice("", _("None: a new item"))] + [
+        SelectChoice(ref, text[:120]) for ref, text in refs]
+    if request.method == "GET":
+        form.department_id.data = meeting.department_id if meeting and not is_clerk else current_user.department_id
+        colleagues = [u.id for u in candidates
+                      if u.role == Role.OFFICIAL and u.department_id == current_user.department_id]
+        form.responsible_id.data = (colleagues[0] if colleagues else None) if is_clerk else current_user.id
 
 
 def _render_detail(item, *, progress=None, status_form=None, extend=None, code=200):

@@ -9,10 +9,18 @@ def _is_staff(user) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.role in tuple(Role))
 
 
-def can_create_action_item(user, meeting=None) -> bool:
-    """Officials and admins create items; for a meeting, only its staff."""
-    if not _is_staff(user) or user.role not in (Role.ADMIN, Role.OFFICIAL):
+def can_create_action_item(user, meeting=None, department_id: int | None = None) -> bool:
+    """Officials and admins create items (for a meeting: only its staff). Clerks create items owned by their
+    own department, directly or for their own department's meetings. `department_id` is the owning
+    department once chosen (None: not chosen yet, as when deciding whether to show the link)."""
+    if not _is_staff(user):
         return False
+    if user.role == Role.CLERK:
+        if user.department_id is None:
+            return False
+        if meeting is not None and meeting.department_id != user.department_id:
+            return False
+        return department_id is None or department_id == user.department_id
     return meeting is None or is_meeting_staff(user, meeting)
 
 

@@ -32,6 +32,7 @@ from app.minutes.models import MinutesVersion, VersionStatus
 from app.questions.models import Question, QuestionOutcome, QuestionStatus
 from app.registrations import codes
 from app.registrations.models import Registration
+from app.security import Role
 from app.urls import external_url
 
 _FOLLOW_SALT = "townhall.actions.follow-invite"
@@ -79,7 +80,8 @@ def _clean_input(data: ActionInput, meeting: Meeting | None, now: datetime) -> d
     if department is None:
         raise ValidationFailed(_l("Choose the responsible department."), field="department_id")
     responsible = db.session.get(User, data.responsible_id) if data.responsible_id else None
-    if responsible is None or not responsible.is_active:
+    # The one answerable for the item is an official (or an admin), whoever records it.
+    if responsible is None or not responsible.is_active or responsible.role not in (Role.ADMIN, Role.OFFICIAL):
         raise ValidationFailed(_l("Choose the responsible official."), field="responsible_id")
     try:
         priority = ActionPriority(data.priority)
@@ -117,7 +119,8 @@ def create_action_item(actor: User, data: ActionInput, *, meeting: Meeting | Non
                        minutes_ref: str | None = None, now: datetime | None = None) -> ActionItem:
     """Create an item directly, from a published question of a meeting, or from a decision or commitment
     of published minutes. The due date may not be before today (meeting's time zone). A question turned
-    into an item gets the outcome "turned into follow-up work". Officials of the meeting (or admins).
+    into an item gets the outcome "turned into follow-up work". Officials of the meeting (or admins), and
+    clerks for their own department (its meetings, items it owns); the responsible person is an official.
     Raises NotAllowed, ValidationFailed and InvalidState."""
     now = now or utcnow()
     source = ActionSource.DIRECT
@@ -135,6 +138,9 @@ def create_action_item(actor: User, data: ActionInput, *, meeting: Meeting | Non
         values = _clean_input(data, meeting, now)
     except DomainError as error:
         _fail(error)
+    if not permissions.can_create_action_item(actor, meeting, department_id=values["department_id"]):
+        _fail(ValidationFailed(_l("Clerks create action items for their own department only."),
+                               field="department_id"))
     if question is not None:
         if question.status != QuestionStatus.APPROVED:
             _fail(InvalidState(_l("Only published questions can become action items.")))
@@ -261,7 +267,7 @@ def change_action_status(actor: User, item: ActionItem, status: str, *, text: st
 def extend_due_date(actor: User, item: ActionItem, new_due_on: date | None, reason: str, *,
                     now: datetime | None = None) -> ActionDueChange:
     """Move the due date later with a reason; the original date stays on the item and in the history.
-    Raises NotAllowed, ValidationFailed and InvalidState."""
+    Followers get an email, as for every other update. Raises NotAllowed, ValidationFailed and InvalidState."""
     now = now or utcnow()
     if not permissions.can_manage_action_item(actor, item):
         _fail(NotAllowed())
@@ -279,6 +285,7 @@ def extend_due_date(actor: User, item: ActionItem, new_due_on: date | None, reas
     db.session.add(change)
     item.due_on = new_due_on
     db.session.flush()
+    queue_follower_emails(item, change=change)
     record_audit(actor, "action.extend", "action_item", item.id,
                  details={"from": change.previous_due_on.isoformat(), "to": new_due_on.isoformat()}, reason=text)
     db.session.commit()
@@ -414,11 +421,16 @@ def unsubscribe_follower(follower: ActionFollower) -> None:
     db.session.commit()
 
 
-def queue_follower_emails(item: ActionItem, update: ActionUpdate) -> int:
-    """Queue one email per subscribed follower about `update`, inside the caller's transaction."""
+def queue_follower_emails(item: ActionItem, update: ActionUpdate | None = None, *,
+                          change: ActionDueChange | None = None) -> int:
+    """Queue one email per subscribed follower about `update` (a progress or status update) or `change`
+    (a due date extension), inside the caller's transaction."""
     from app.notify.rendering import render_email
     from app.notify.services import queue_email
 
+    if (update is None) == (change is None):
+        raise ValueError("pass an update or a due date change")
+    key = f"action-update:{update.id}" if update is not None else f"action-extend:{change.id}"
     followers = db.session.execute(
         sa.select(ActionFollower).where(ActionFollower.action_item_id == item.id,
                                         ActionFollower.is_unsubscribed.is_(False))).scalars().all()
@@ -426,11 +438,11 @@ def queue_follower_emails(item: ActionItem, update: ActionUpdate) -> int:
     for follower in followers:
         language = _language(follower.language)
         subject, text, html = render_email(
-            "actions/update", language, item=item, update=update,
+            "actions/update", language, item=item, update=update, change=change,
             item_url=external_url("actions.detail", action_id=item.id),
             follower_url=follower_url(follower), unsubscribe_url=unsubscribe_url(follower))
         if queue_email(to=follower.email, subject=subject, text=text, html=html, language=language,
-                       dedupe_key=f"action-update:{update.id}:{follower.id}",
+                       dedupe_key=f"{key}:{follower.id}",
                        private=(follower_token(follower),)) is not None:
             queued += 1
     return queued

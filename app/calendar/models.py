@@ -1,4 +1,4 @@
-"""Who asked for no more emails about a meeting (reminders and change notices)."""
+"""Who asked for no more emails about a meeting (reminders, change notices, published minutes)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,7 +12,8 @@ from app.extensions import db
 
 class NotificationOptOut(db.Model):
     """One row per registration whose holder followed an unsubscribe link. Transactional emails
-    (confirmation, promotion, a new private link) are still sent; reminders and notices are not."""
+    (confirmation, promotion, a new private link) are still sent; reminders, notices and the
+    published-minutes email are not."""
 
     __tablename__ = "notification_opt_outs"
 

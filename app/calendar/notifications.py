@@ -1,5 +1,6 @@
 """Emails about a meeting through the outbox: reminders before it starts and notices when it is
-rescheduled or cancelled, each in the registrant's language, with an unsubscribe link.
+rescheduled or cancelled, each in the registrant's language, with an unsubscribe link (which also stops
+the published-minutes email, app.minutes.services.review).
 
 Sending once: every message has a dedupe key (unique in the outbox, inserted with ON CONFLICT DO
 NOTHING), so running `flask notify due` again, or on several machines at once, cannot queue a message
@@ -76,13 +77,15 @@ def is_opted_out(registration_id: int) -> bool:
 
 
 def opt_out(registration: Registration) -> None:
-    """Stop reminders and notices for this registration. Idempotent; commits."""
+    """Stop reminders, notices and minutes emails for this registration. Idempotent; commits."""
     if not is_opted_out(registration.id):
         db.session.add(NotificationOptOut(registration_id=registration.id))
     db.session.commit()
 
 
-def _not_opted_out():
+def not_opted_out():
+    """A condition on Registration: its holder has not unsubscribed from the meeting's emails (reminders,
+    change notices and published minutes)."""
     return ~sa.exists().where(NotificationOptOut.registration_id == Registration.id)
 
 
@@ -126,7 +129,7 @@ def queue_meeting_change(meeting: Meeting, kind: str) -> int:
         sa.select(Registration)
         .where(Registration.meeting_id == meeting.id,
                Registration.status.in_([RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]),
-               Registration.email != "", _not_opted_out())
+               Registration.email != "", not_opted_out())
         .order_by(Registration.id)
     ).scalars().all()
     calendars: dict[str, str] = {}
@@ -164,7 +167,7 @@ def queue_due_reminders(*, hours: int | None = None, now: datetime | None = None
         .options(contains_eager(Registration.meeting))
         .where(Registration.status == RegistrationStatus.CONFIRMED, Registration.email != "",
                Meeting.status == MeetingStatus.PUBLISHED, Meeting.starts_at > now, Meeting.starts_at <= horizon,
-               _not_opted_out(), ~already)
+               not_opted_out(), ~already)
         .order_by(Meeting.starts_at, Registration.id)
         .limit(REMINDER_BATCH)
     )

@@ -12,29 +12,38 @@ from app.extensions import db
 from app.meetings.models import Meeting
 from app.pagination import Page, paginate
 from app.registrations import codes
-from app.registrations.models import Registration, RegistrationStatus
+from app.registrations.models import Registration, RegistrationChannel, RegistrationStatus
 
 
 @dataclass
 class RegistrationCounts:
+    """Confirmed counts seats, walk-ins included; `registered` counts only those who registered in advance
+    (web or phone), and `registered_checked_in` those of them who came. So the people present are
+    registered_checked_in + walk_ins (= checked_in), and nobody is counted twice."""
+
     confirmed: int = 0
     waitlisted: int = 0
     cancelled: int = 0
     checked_in: int = 0
     walk_ins: int = 0
+    registered: int = 0
+    registered_checked_in: int = 0
 
 
 def count_registrations(meeting_id: int) -> RegistrationCounts:
     """All the counts a meeting page shows, in one query."""
-    status = Registration.status
+    confirmed = Registration.status == RegistrationStatus.CONFIRMED
+    checked_in = Registration.checked_in_at.is_not(None)
+    walk_in = Registration.channel == RegistrationChannel.WALK_IN
     row = db.session.execute(
         sa.select(
-            sa.func.count().filter(status == RegistrationStatus.CONFIRMED),
-            sa.func.count().filter(status == RegistrationStatus.WAITLISTED),
-            sa.func.count().filter(status == RegistrationStatus.CANCELLED),
-            sa.func.count().filter(sa.and_(status == RegistrationStatus.CONFIRMED,
-                                           Registration.checked_in_at.is_not(None))),
-            sa.func.count().filter(Registration.channel == "walk_in"),
+            sa.func.count().filter(confirmed),
+            sa.func.count().filter(Registration.status == RegistrationStatus.WAITLISTED),
+            sa.func.count().filter(Registration.status == RegistrationStatus.CANCELLED),
+            sa.func.count().filter(sa.and_(confirmed, checked_in)),
+            sa.func.count().filter(sa.and_(confirmed, walk_in)),
+            sa.func.count().filter(sa.and_(confirmed, ~walk_in)),
+            sa.func.count().filter(sa.and_(confirmed, ~walk_in, checked_in)),
         ).where(Registration.meeting_id == meeting_id)
     ).one()
     return RegistrationCounts(*row)

@@ -29,6 +29,7 @@ from app.registrations import queries as registration_queries
 from app.reports import queries as report_queries
 from app.reports.pdf import notice as notice_pdf
 from app.reports.pdf import summary as summary_pdf
+from app.reports.pdf.elements import label_value
 from app.timezones import utc_to_local
 from app.urls import external_url
 
@@ -112,7 +113,8 @@ def gather_summary(meeting: Meeting, *, draft: bool) -> Optional[Gathered]:
         meeting_title=meeting.title, meeting_type=str(meeting.type.label), when_text=when_text(meeting),
         place=", ".join(p for p in (place_text(meeting), meeting.online_url) if p), hosts=_hosts(meeting),
         organiser=localized_name(meeting.department),
-        registered=counts.confirmed, checked_in=counts.checked_in, walk_ins=counts.walk_ins,
+        registered=counts.registered, checked_in=counts.registered_checked_in, walk_ins=counts.walk_ins,
+        citizens_present=content.citizens_present if content is not None else None,
         minutes_version=version.number if version is not None else None,
         minutes_sha256=version.content_hash if version is not None else "",
         minutes_status=str(version.status.label) if (draft and version is not None) else "",
@@ -143,7 +145,7 @@ def gather_summary(meeting: Meeting, *, draft: bool) -> Optional[Gathered]:
 def _update_text(update, tz_name: str) -> str:
     if update is None:
         return ""
-    return f"{local_date(update.created_at, tz_name, 'medium')}: {update.body}"
+    return label_value(local_date(update.created_at, tz_name, "medium"), update.body)
 
 
 def summary_response(meeting: Meeting, *, draft: bool) -> Optional[Response]:
@@ -192,7 +194,9 @@ def _agenda_line(item) -> str:
     extras = [item.presenter] if item.presenter else []
     if item.duration_minutes:
         extras.append(_("%(num)d min", num=item.duration_minutes))
-    return f"{item.title} ({', '.join(extras)})" if extras else item.title
+    if not extras:
+        return item.title
+    return _("%(title)s (%(details)s)", title=item.title, details=" · ".join(extras))
 
 
 def notice_response(meeting: Meeting) -> Response:

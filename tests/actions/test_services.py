@@ -83,11 +83,45 @@ def test_today_is_an_acceptable_due_date(app):
     assert item.original_due_on == date(2026, 12, 1)
 
 
-def test_clerks_cannot_create_action_items(app):
-    clerk = factories.make_user("clerk")
+def test_clerks_create_action_items_for_their_own_department_with_an_official_responsible(app):
+    department = factories.make_department()
+    clerk = factories.make_user("clerk", department=department)
+    official = factories.make_user("official", department=department)
+    meeting = factories.make_meeting(department_id=department.id, created_by=official)
+    question = make_question(meeting, body="垃圾站气味太大")
+    direct = action_services.create_action_item(clerk, item_input(official, title="直接记录"))
+    for_meeting = action_services.create_action_item(clerk, item_input(official, title="会议事项"), meeting=meeting)
+    from_question = action_services.create_action_item(clerk, item_input(official), question=question)
+    assert direct.department_id == department.id and direct.responsible_id == official.id
+    assert direct.created_by_id == clerk.id and for_meeting.meeting_id == meeting.id
+    assert from_question.question_id == question.id
+    db.session.refresh(question)
+    assert question.outcome == QuestionOutcome.ACTION
+    assert count(ActionItem) == 3
+
+
+def test_clerks_cannot_create_items_for_another_department_or_make_a_clerk_responsible(app):
+    department = factories.make_department()
+    clerk = factories.make_user("clerk", department=department)
+    official = factories.make_user("official", department=department)
+    other_official = factories.make_user("official")
+    other_meeting = factories.make_meeting(department_id=other_official.department_id, created_by=other_official)
+    homeless = factories.make_user("clerk", department_id=None)
+    before = row_counts()
+    with pytest.raises(NotAllowed):  # another department's meeting, even for an item of the clerk's department
+        action_services.create_action_item(clerk, item_input(official), meeting=other_meeting)
+    with pytest.raises(ValidationFailed) as error:  # an item owned by another department
+        action_services.create_action_item(clerk, item_input(other_official))
+    assert error.value.field == "department_id"
+    with pytest.raises(ValidationFailed) as error:  # the responsible person is an official, not a clerk
+        action_services.create_action_item(clerk, item_input(official, responsible_id=clerk.id))
+    assert error.value.field == "responsible_id"
+    with pytest.raises(ValidationFailed) as error:  # officials cannot name a clerk either
+        action_services.create_action_item(official, item_input(official, responsible_id=clerk.id))
+    assert error.value.field == "responsible_id"
     with pytest.raises(NotAllowed):
-        action_services.create_action_item(clerk, item_input(clerk, responsible_id=clerk.id))
-    assert count(ActionItem) == 0
+        action_services.create_action_item(homeless, item_input(official), meeting=other_meeting)
+    assert row_counts() == before
 
 
 def test_a_question_turned_into_an_item_links_both_ways_and_gets_the_action_outcome(app):
@@ -257,6 +291,31 @@ def test_followers_get_an_email_with_an_unsubscribe_link_on_each_update(app):
     assert [m.to_address for m in messages] == [follower.email, follower.email]
     unsubscribe = action_services.unsubscribe_url(follower)
     assert all(unsubscribe in reveal(m).text and unsubscribe not in m.body_text for m in messages)
+
+
+def test_followers_get_an_email_with_an_unsubscribe_link_when_the_due_date_is_extended(app):
+    official = factories.make_user("official")
+    item = make_item(official, due_on=date(2026, 12, 1), now=utc(2026, 11, 1))
+    follower = _follower(item)
+    english = _follower(item, "reader@example.com")
+    english.language = "en"
+    gone = _follower(item, "gone@example.cn")
+    action_services.unsubscribe_follower(gone)
+    action_services.extend_due_date(official, item, date(2026, 12, 20), "等待设备到货", now=utc(2026, 11, 10))
+    action_services.extend_due_date(official, item, date(2027, 1, 10), "施工队伍调整", now=utc(2026, 11, 20))
+    messages = db.session.execute(sa.select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
+    assert sorted(m.to_address for m in messages) == sorted([follower.email, english.email] * 2)
+    assert len({m.dedupe_key for m in messages}) == 4
+    first_en, second_en = [m for m in messages if m.to_address == english.email]
+    assert first_en.subject == f"New due date for: {item.title}"
+    assert "The due date was extended from" in first_en.body_text and "等待设备到货" in first_en.body_text
+    assert "Original due date" not in first_en.body_text  # the first extension moves the original date itself
+    assert "Original due date" in second_en.body_text and "施工队伍调整" in second_en.body_text
+    chinese = [m for m in messages if m.to_address == follower.email]
+    assert all("/actions/unsubscribe/" in m.body_text and "/actions/unsubscribe/" in m.body_html for m in messages)
+    assert action_services.unsubscribe_url(follower) in reveal(chinese[0]).text
+    assert "等待设备到货" in chinese[0].body_html and chinese[0].subject.startswith("完成期限调整")
+    assert "完成期限已由" in chinese[0].body_text
 
 
 def test_rating_an_open_item_or_twice_is_refused(app):

@@ -281,3 +281,62 @@ def test_officials_of_another_department_cannot_change_an_item_on_the_web(app, c
     response = client.post(f"/manage/actions/{item.id}/status", data={"csrf_token": token, "status": "done",
                                                                       "text": "x"})
     assert response.status_code == 403 and row_counts() == before
+
+
+def test_a_clerk_creates_an_item_for_their_department_on_the_staff_pages(app, client):
+    department = factories.make_department()
+    clerk = factories.make_user("clerk", department=department)
+    official = factories.make_user("official", department=department, name="责任干部")
+    meeting = factories.make_meeting(department_id=department.id, created_by=official)
+    question = make_question(meeting, body="小区路灯不亮")
+    other_meeting = factories.make_meeting()
+    sign_in(client, clerk)
+    assert "/manage/actions/new" in text_of(client.get("/manage/actions"))
+    assert f"/manage/actions/new?meeting={meeting.id}" in text_of(client.get(f"/meetings/{meeting.id}"))
+    assert f"/manage/actions/new?meeting={other_meeting.id}" not in text_of(client.get(f"/meetings/{other_meeting.id}"))
+    detail = text_of(client.get(f"/manage/meetings/{meeting.id}/questions/{question.id}"))
+    assert f"/manage/actions/new?question={question.id}" in detail
+    url = f"/manage/actions/new?question={question.id}"
+    page = client.get(url).get_data(as_text=True)
+    offered = re.search(r'<select[^>]*name="department_id".*?</select>', page, re.S).group(0)
+    assert offered.count("<option") == 1 and f'<option selected value="{department.id}">' in offered
+    assert f'<option selected value="{official.id}">' in page
+    token = page_token(client, url)
+    data = {"csrf_token": token, "title": "修复路灯", "description": "", "department_id": department.id,
+            "responsible_id": official.id, "priority": "normal", "minutes_ref": "",
+            "due_on": (utcnow() + timedelta(days=14)).date().isoformat()}
+    before = row_counts()
+    response = client.post(url, data={**data, "department_id": other_meeting.department_id})
+    assert response.status_code == 400 and field_error(response, "department_id")
+    response = client.post(url, data={**data, "responsible_id": clerk.id})
+    assert response.status_code == 400 and field_error(response, "responsible_id")
+    assert row_counts() == before
+    response = client.post(url, data=data)
+    assert response.status_code == 302
+    item = db.session.execute(sa.select(ActionItem)).scalar_one()
+    assert (item.question_id, item.department_id, item.responsible_id, item.created_by_id) == \
+        (question.id, department.id, official.id, clerk.id)
+    assert client.get(f"/manage/actions/new?meeting={other_meeting.id}").status_code == 403
+
+
+def test_the_figures_page_charts_the_median_days_to_close_with_a_text_alternative(app, client):
+    first = factories.make_department(name_en="Roads Office")
+    second = factories.make_department(name_en="Parks Office")
+    official = factories.make_user("official", department=first)
+    created = utcnow() - timedelta(days=60)
+    for department, days in ((first, 10), (first, 30), (second, 5)):
+        raw_item(department, official, status=ActionStatus.DONE, due_on=(created + timedelta(days=90)).date(),
+                 created_at=created, closed_at=created + timedelta(days=days, hours=1))
+    raw_item(factories.make_department(name_en="Quiet Office"), official, due_on=utcnow().date(), n=9)
+    db.session.commit()
+    body = client.get("/actions/figures", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    svg = re.search(r'<svg[^>]*aria-labelledby="chart-median_days-title".*?</svg>', body, re.S)
+    assert svg, "no median chart"
+    chart = svg.group(0)
+    assert '<title id="chart-median_days-title">Median days to close</title>' in chart
+    assert 'aria-describedby="chart-median_days-desc"' in chart
+    desc = re.search(r'<desc id="chart-median_days-desc">(.*?)</desc>', chart, re.S).group(1)
+    assert {part.strip() for part in desc.split(";")} == {"Parks Office: 5", "Quiet Office: –", "Roads Office: 20"}
+    widths = [float(w) for w in re.findall(r'<rect [^>]*width="([\d.]+)"', chart)]
+    assert sorted(widths) == [0.0, 100.0, 400.0]  # bars scaled to the longest median (20 days)
+    assert "style=" not in chart and "<script" not in body

@@ -82,3 +82,30 @@ def test_minutes_feed_lists_published_versions_only(app, client):
     text = response.get_data(as_text=True)
     assert f"/meetings/{pending.meeting.id}/" not in text
     assert_no_personal_data(text)
+
+
+def test_the_feeds_are_linked_visibly_on_every_page_the_list_and_the_minutes_page(app, client):
+    import re
+
+    from tests.minutes import builders as minutes_builders
+
+    setting = minutes_builders.past_meeting()
+    minutes_builders.published(setting)
+    pages = ["/", "/meetings?when=past", f"/meetings/{setting.meeting.id}", "/actions",
+             f"/meetings/{setting.meeting.id}/minutes"]
+    for language, meetings_label, minutes_label in (("en", "New meetings (Atom feed)", "Published minutes (Atom feed)"),
+                                                    ("zh-CN", "新发布的活动（Atom 订阅源）", "已发布的会议纪要（Atom 订阅源）")):
+        for url in pages:
+            body = client.get(url, headers={"Accept-Language": language}).get_data(as_text=True)
+            footer = re.search(r'<footer class="site-footer">.*?</footer>', body, re.S).group(0)
+            assert re.search(rf'<a href="/feeds/meetings.atom"[^>]*>{re.escape(meetings_label)}</a>', footer), url
+            assert re.search(rf'<a href="/feeds/minutes.atom"[^>]*>{re.escape(minutes_label)}</a>', footer), url
+            assert '<a href="/calendar.ics"' in footer, url
+        listing = client.get("/meetings", headers={"Accept-Language": language}).get_data(as_text=True)
+        links = re.search(r'<p class="calendar-links">.*?</p>', listing, re.S).group(0)
+        assert "webcal://" in links and 'href="/feeds/meetings.atom"' in links
+        minutes_page = client.get(f"/meetings/{setting.meeting.id}/minutes",
+                                  headers={"Accept-Language": language}).get_data(as_text=True)
+        main = re.search(r"<main.*?</main>", minutes_page, re.S).group(0)
+        assert 'href="/feeds/minutes.atom"' in main
+    assert client.get("/feeds/minutes.atom").status_code == 200

@@ -22,13 +22,13 @@ class Setting:
     second_official: User
 
 
-def past_meeting(*, type: str = "town_hall", agenda=("开场", "方案说明"), days_ago: int = 2) -> Setting:
+def past_meeting(*, type: str = "town_hall", agenda=("开场", "方案说明"), days_ago: int = 2, **meeting) -> Setting:
     dept = factories.make_department()
     official = factories.make_user("official", department=dept, name="李明")
     second = factories.make_user("official", department=dept, name="王芳")
     clerk = factories.make_user("clerk", department=dept, name="张记")
     meeting = factories.make_meeting(type=type, starts_in=timedelta(days=-days_ago), agenda=list(agenda),
-                                     department_id=dept.id, created_by=official, hosts=[official, second])
+                                     department_id=dept.id, created_by=official, hosts=[official, second], **meeting)
     return Setting(meeting, clerk, official, second)
 
 

@@ -16,6 +16,7 @@ from app.minutes.models import MinutesVersion, VersionStatus
 from app.minutes.validation import ContentInvalid
 from app.notify.models import OutboxMessage
 from app.registrations.models import RegistrationStatus
+from app.notify.private import reveal
 from tests import factories
 from tests.helpers import row_counts
 from tests.minutes import builders
@@ -189,6 +190,34 @@ def test_publishing_emails_every_registrant_with_an_address_once_in_their_langua
     assert f"/meetings/{setting.meeting.id}/minutes" in english.body_text
     assert version.content_hash in english.body_text
     assert all(m.dedupe_key.startswith(f"minutes-version-{version.id}-registration-") for m in messages)
+
+
+def test_the_minutes_email_carries_the_unsubscribe_link_and_skips_those_who_unsubscribed(setting):
+    from app.calendar import notifications
+
+    english = builders.add_registrant(setting.meeting, 1, email="a@example.com", language="en")
+    chinese = builders.add_registrant(setting.meeting, 2, email="b@example.com")
+    gone = builders.add_registrant(setting.meeting, 3, email="gone@example.com", language="en")
+    notifications.opt_out(gone)
+    builders.published(setting)
+    messages = {m.to_address: m for m in db.session.execute(sa.select(OutboxMessage)).scalars()}
+    assert sorted(messages) == ["a@example.com", "b@example.com"]
+    for registration, message in ((english, messages["a@example.com"]), (chinese, messages["b@example.com"])):
+        link, shown = notifications.unsubscribe_url(registration.id), reveal(message)
+        assert link in shown.text and f'href="{link}"' in shown.html
+        assert link not in message.body_text + message.body_html  # kept concealed until sent
+    assert "To stop them for this meeting" in messages["a@example.com"].body_text
+    assert "会议纪要发布通知" in messages["b@example.com"].body_text
+    # The link stops the next minutes email too: a correction reaches only those still subscribed.
+    notifications.opt_out(chinese)
+    first = db.session.execute(sa.select(MinutesVersion)).scalar_one()
+    correction = ms.start_correction(setting.clerk, first.minutes, "票数更正")
+    ms.submit_minutes(setting.clerk, correction)
+    ms.approve_minutes(setting.second_official, correction)
+    ms.publish_minutes(setting.second_official, correction)
+    later = db.session.execute(sa.select(OutboxMessage.to_address).where(
+        OutboxMessage.dedupe_key.startswith(f"minutes-version-{correction.id}-"))).scalars().all()
+    assert later == ["a@example.com"]
 
 
 def test_a_correction_is_a_new_version_chained_to_the_published_one(setting):

@@ -209,8 +209,9 @@ def test_the_live_counts_follow_registrations_check_ins_walk_ins_and_cancellatio
     assert live_counts(client, meeting, "en") == "3 registered · 1 on the waitlist · 1 checked in"
     registration_services.set_capacity(clerk, meeting, 5)
     registration_services.add_walk_in(clerk, meeting, name="路过的居民")
-    assert live_counts(client, meeting, "en") == "5 registered · 0 on the waitlist · 2 checked in"
-    assert live_counts(client, meeting, "zh-CN") == "已报名5人 · 候补0人 · 已签到2人"
+    # The walk-in came without registering: counted once, as a walk-in, not again as registered or checked in.
+    assert live_counts(client, meeting, "en") == "4 registered · 0 on the waitlist · 1 checked in · 1 walk-in"
+    assert live_counts(client, meeting, "zh-CN") == "已报名4人 · 候补0人 · 已签到1人 · 现场登记1人"
 
 
 def test_staff_see_registrants_export_csv_and_print_the_sign_in_sheet(client, db, login_as):
@@ -251,7 +252,7 @@ def test_the_door_checks_in_by_code_and_adds_walk_ins(client, db, login_as):
     response = client.post(f"/manage/meetings/{meeting.id}/walk-ins",
                            data={"csrf_token": csrf_token_from(html), "name": "周九", "neighbourhood": "中南路"})
     assert response.status_code == 302
-    assert live_counts(client, meeting, "en") == "2 registered · 0 on the waitlist · 2 checked in"
+    assert live_counts(client, meeting, "en") == "1 registered · 0 on the waitlist · 1 checked in · 1 walk-in"
     door = client.get(f"/manage/meetings/{meeting.id}/check-in", headers={"Accept-Language": "en"})
     assert door_counts(door) == {"Confirmed": "2 / 3", "Waitlisted": "0", "Checked in": "2", "Walk-ins": "1",
                                  "Cancelled": "0"}
@@ -312,3 +313,23 @@ def test_the_needs_page_refuses_over_long_text_next_to_the_field_and_keeps_the_o
     db.session.expire_all()
     stored = db.session.execute(sa.select(Registration)).scalar_one()
     assert stored.needs_large_print and stored.other_needs == ""
+
+
+def test_the_meeting_page_counts_registrants_check_ins_and_walk_ins_once_each(client):
+    from app.extensions import db
+    from app.registrations.models import RegistrationChannel
+
+    meeting = factories.make_meeting(registration_required=True, capacity=50)
+    for n, (channel, status, came) in enumerate([
+            ("web", "confirmed", True), ("web", "confirmed", False), ("phone", "confirmed", True),
+            ("web", "waitlisted", False), ("walk_in", "confirmed", True), ("walk_in", "cancelled", True)]):
+        db.session.add(Registration(
+            meeting_id=meeting.id, code=f"C{n:06d}", token_hash=f"c{n:063d}", name=f"市民{n}",
+            email=f"c{n}@example.cn" if channel == "web" else "", email_normalized=f"c{n}@example.cn"
+            if channel == "web" else None, mobile="13900000000" if channel == "phone" else "",
+            channel=RegistrationChannel(channel), status=RegistrationStatus(status), queue_number=n,
+            checked_in_at=factories.now() if came else None))
+    db.session.commit()
+    body = client.get(f"/meetings/{meeting.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    counts = " ".join(re.search(r'<dd class="live-counts">(.*?)</dd>', body, re.S).group(1).split())
+    assert counts == "3 registered · 1 on the waitlist · 2 checked in · 1 walk-in"

@@ -52,15 +52,30 @@ def has_links_or_images(pdf: bytes) -> bool:
     return False
 
 
-def decode_qr(pdf: bytes) -> list[str] | None:
-    """The QR codes on page 1, decoded with poppler + zbar; None when those tools are missing."""
-    if not (shutil.which("pdftoppm") and shutil.which("zbarimg")):
-        return None
+def decode_qr(pdf: bytes, page: int = 1) -> list[str]:
+    """The QR codes on a page, decoded with poppler's pdftoppm and zbar's zbarimg (apt: poppler-utils,
+    zbar-tools; .ci/run installs both). A missing tool fails the test rather than skipping the check."""
+    missing = [tool for tool in ("pdftoppm", "zbarimg") if not shutil.which(tool)]
+    assert not missing, f"install {missing} (apt-get install poppler-utils zbar-tools) to decode QR codes"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "doc.pdf"
         path.write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(path), str(Path(tmp) / "page")],
-                       check=True, capture_output=True)
+        subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", str(page), "-l", str(page), str(path),
+                        str(Path(tmp) / "page")], check=True, capture_output=True)
         png = next(Path(tmp).glob("page*.png"))
         result = subprocess.run(["zbarimg", "--quiet", "--raw", str(png)], check=False, capture_output=True, text=True)
         return [line for line in result.stdout.splitlines() if line]
+
+
+FOOTER_LINES = 2  # "Generated on …" and "Page X of Y", drawn last on every page
+
+
+def body_text(pdf: bytes) -> str:
+    """The text of every page without its letterhead (the lines every page starts with) and footer, joined,
+    so that a paragraph flowing from one page to the next reads as one."""
+    pages = [text.splitlines() for text in page_texts(pdf)]
+    header = 0
+    if len(pages) > 1:
+        while all(len(lines) > header and lines[header] == pages[0][header] for lines in pages):
+            header += 1
+    return "\n".join("\n".join(lines[header:len(lines) - FOOTER_LINES]) for lines in pages)

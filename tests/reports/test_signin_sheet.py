@@ -90,3 +90,4 @@ def test_sheet_renders_in_chinese_locale(app):
     with force_locale("zh_Hans_CN"):
         pdf = build_signin_sheet(make_sheet([("张伟", "百步亭社区")]))
     assert "张伟" in page_texts(pdf)[0]
+    assert not re.search(r"[\u3000-\u9fff]\s*:", "\n".join(page_texts(pdf)))  # no ASCII colon after Chinese

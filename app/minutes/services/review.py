@@ -68,7 +68,8 @@ def return_minutes(actor: User, version: MinutesVersion, comment: str, *,
 
 def publish_minutes(actor: User, version: MinutesVersion, *, now: datetime | None = None) -> MinutesVersion:
     """Publish an approved version (the only change the database allows on it) and queue one email
-    per registrant with an address, in their language, deduplicated per version and registration.
+    per registrant with an address who has not unsubscribed, in their language, deduplicated per version
+    and registration.
 
     Raises NotAllowed, AlreadyPublished, InvalidState (not approved).
     """
@@ -88,22 +89,28 @@ def publish_minutes(actor: User, version: MinutesVersion, *, now: datetime | Non
 
 
 def _queue_emails(version: MinutesVersion, meeting) -> None:
+    """One email per registrant with an address who has not unsubscribed from this meeting's emails,
+    with the same unsubscribe link as reminders and change notices."""
+    from app.calendar import notifications
     from app.notify.services import queue_email, render_email
     from app.registrations.models import Registration, RegistrationStatus
 
     registrations = db.session.execute(
         sa.select(Registration).where(Registration.meeting_id == meeting.id, Registration.email != "",
-                                      Registration.status != RegistrationStatus.CANCELLED)
+                                      Registration.status != RegistrationStatus.CANCELLED,
+                                      notifications.not_opted_out())
         .order_by(Registration.id)
     ).scalars()
     minutes_url = external_url("minutes.show", meeting_id=meeting.id)
     for registration in registrations:
         subject, text, html = render_email(
             "minutes/published", registration.language, registration=registration, meeting=meeting,
-            version=version, minutes_url=minutes_url)
+            version=version, minutes_url=minutes_url,
+            unsubscribe_url=notifications.unsubscribe_url(registration.id))
         queue_email(to=registration.email, to_name=registration.name, subject=subject, text=text, html=html,
                     dedupe_key=f"minutes-version-{version.id}-registration-{registration.id}",
-                    language=registration.language)
+                    language=registration.language,
+                    private=(notifications.unsubscribe_token(registration.id),))
 
 
 def start_correction(actor: User, minutes: Minutes, reason: str, *, now: datetime | None = None) -> MinutesVersion:

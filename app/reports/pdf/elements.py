@@ -8,22 +8,28 @@ not by editing the text: every style sets `splitLongWords`, and `wrap_style()` w
 Chinese with `wordWrap="CJK"` (a break between any two CJK characters) and other text at spaces.
 Either way a run longer than the line is cut at the line's end. Inserting zero-width spaces would not
 help: ReportLab draws them as glyphs and they end up in copied text. What cannot split is one table
-cell, or a one-page document, taller than the page, so table cells and the ticket `clip()` their text.
+cell, or a one-page document, taller than the page: `data_table_in_full()` prints a long cell's whole
+text below its row, where it flows across pages; `data_table()` and the ticket `clip()` fields whose
+length their forms already bound.
+
+Labels and values are joined by the catalog's "%(label)s: %(value)s" pattern (`label_value()`), as on
+the HTML pages, so Chinese documents get a full-width colon.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from flask_babel import gettext as _
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from app.reports.pdf.fonts import cjk_font, replace_missing_glyphs
 
@@ -38,6 +44,7 @@ CELL_MAX_CHARS = 400
 
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\v\f\x85\u2028\u2029]")
 _CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]")
+_PLACEHOLDER = re.compile(r"(%\(label\)s|%\(value\)s)")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")
 
 
@@ -151,6 +158,18 @@ def _space_wrapped(style: ParagraphStyle) -> ParagraphStyle:
     return ParagraphStyle(f"{style.name}-spaces", parent=style, wordWrap=None)
 
 
+def label_value(label: object, value: object) -> str:
+    """Label and value joined by the catalog's pattern, as on the HTML pages (a full-width colon in Chinese)."""
+    return _("%(label)s: %(value)s", label=label, value=value)
+
+
+def label_value_markup(label_markup: str, value_markup: str) -> str:
+    """The same pattern around markup written in this package (its parts already escaped)."""
+    pattern = _("%(label)s: %(value)s")  # without arguments gettext returns the pattern itself
+    parts = {"%(label)s": label_markup, "%(value)s": value_markup}
+    return "".join(parts.get(piece, escape(piece)) for piece in _PLACEHOLDER.split(pattern))
+
+
 def labelled(label: str, value: object, style: ParagraphStyle | None = None) -> Paragraph:
     """'Label  value' with the label in bold; both are escaped."""
     return rich(f"<b>{escape(label)}</b>\u3000{escape(value)}", style)
@@ -219,6 +238,50 @@ def data_table(
         ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
     ]))
     return table
+
+
+def data_table_in_full(
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    col_widths: Sequence[float],
+    *,
+    cell_styles: Sequence[ParagraphStyle] | None = None,
+    max_cell_chars: int = CELL_MAX_CHARS,
+    full_text_heading: Callable[[Sequence[object], int], str],
+    preview_chars: int = 120,
+) -> list[Flowable]:
+    """A data_table that cuts no text off. A cell cannot split across pages, so a cell longer than
+    `max_cell_chars` shows its beginning and "continued below the row"; its whole text follows that row
+    at full width, under `full_text_heading(row, column)`, where it flows across pages as long as it
+    needs; then the table goes on, its header repeated."""
+    s = styles()
+    story: list[Flowable] = []
+    pending: list[list[object]] = []
+    for row in rows:
+        long_columns = [i for i, cell in enumerate(row) if not isinstance(cell, Flowable)
+                        and len(str(cell or "")) > max_cell_chars]
+        if not long_columns:
+            pending.append(list(row))
+            continue
+        shown = list(row)
+        continued = _("(continued below the row)")
+        for i in long_columns:
+            shown[i] = f"{clip(row[i], preview_chars)}\n{continued}"
+        pending.append(shown)
+        story.append(data_table(header, pending, col_widths, cell_styles=cell_styles, max_cell_chars=max_cell_chars))
+        pending = []
+        for i in long_columns:
+            story += [Spacer(1, 1.5 * mm), para(full_text_heading(row, i), s.kicker),
+                      para(row[i], _full_text_style()), Spacer(1, 2 * mm)]
+    if pending or not story:
+        story.append(data_table(header, pending, col_widths, cell_styles=cell_styles, max_cell_chars=max_cell_chars))
+    return story
+
+
+@lru_cache(maxsize=1)
+def _full_text_style() -> ParagraphStyle:
+    base = styles().small_ink
+    return ParagraphStyle("th-full-text", parent=base, leftIndent=3 * mm, borderPadding=0, spaceAfter=1 * mm)
 
 
 def _content_height(row: Sequence[Flowable], col_widths: Sequence[float], padding: float) -> float:

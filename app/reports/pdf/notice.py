@@ -1,5 +1,6 @@
 """The public notice (公告) for community notice boards: one A4 page (or more for a long agenda),
-legible from a distance, with a QR code to the meeting's page."""
+legible from a distance, with a QR code to the meeting's page beside the time and place, so that it is
+on the first page whatever follows."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -9,13 +10,15 @@ from flask_babel import gettext as _
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
+from reportlab.platypus import Flowable, KeepInFrame, KeepTogether, Spacer, Table
 
 from app.reports.pdf.base import CONTENT_WIDTH, PageSetup, render_pdf
 from app.reports.pdf.elements import RULE, bullets, clip, para, qr_code, styles, table_style
 
-TEMPLATE_VERSION = "notice-1"
+TEMPLATE_VERSION = "notice-2"
+MIN_SCALE = 0.8  # the smallest text then is 10 pt, the title 21 pt
 QR_SIZE = 40 * mm
+QR_COLUMN = QR_SIZE + 6 * mm
 TITLE_MAX_CHARS = 200
 
 
@@ -61,34 +64,54 @@ def _notice_styles() -> _NoticeStyles:
 
 
 def build_notice(data: NoticeData) -> bytes:
-    """The notice as PDF bytes."""
-    ns = _notice_styles()
+    """The notice as PDF bytes. A notice board shows one sheet: a notice that spills over a little is
+    shrunk onto one page (down to MIN_SCALE, still legible); a longer one flows onto more pages, its QR
+    code and the facts on the first."""
     setup = PageSetup(document_title=_("Public notice"), title=data.meeting_title, title_in_header=False,
                       generated_on=data.generated_on, subject=_("Public notice"))
+    # 0 x 0 means "the frame's size"; its _scale (how many times smaller it drew) is known after layout.
+    fitted = KeepInFrame(0, 0, _story(data, one_page=True), mode="shrink")
+    pdf = render_pdf([fitted], setup)
+    if 1 / getattr(fitted, "_scale", 1.0) >= MIN_SCALE:
+        return pdf
+    return render_pdf(_story(data, one_page=False), setup)
+
+
+def _story(data: NoticeData, *, one_page: bool) -> list[Flowable]:
+    """The notice's flowables; on more pages, a heading stays with its text (on one page nothing splits,
+    and KeepInFrame cannot draw KeepTogether)."""
+
+    def together(parts: list[Flowable]) -> list[Flowable]:
+        return parts if one_page else [KeepTogether(parts)]
+
+    ns = _notice_styles()
     story: list[Flowable] = [
         para(data.meeting_type, ParagraphStyle("th-notice-type", parent=ns.label, alignment=TA_CENTER)),
         para(clip(data.meeting_title, TITLE_MAX_CHARS), ns.title),
     ]
-    story.append(_facts([(_("When"), data.when_text), (_("Where"), data.place), (_("Online"), data.online_url),
-                         (_("Organiser"), data.organiser)], ns))
+    facts = _facts([(_("When"), data.when_text), (_("Where"), data.place), (_("Online"), data.online_url),
+                    (_("Organiser"), data.organiser), (_("Web page"), data.meeting_url)], ns,
+                   CONTENT_WIDTH - QR_COLUMN)
+    story.append(_beside_qr(facts, data))
     if data.short_notice_reason:
-        story.append(KeepTogether([para(_("Published at short notice"), ns.label),
-                                   para(data.short_notice_reason, ns.text)]))
+        story += together([para(_("Published at short notice"), ns.label), para(data.short_notice_reason, ns.text)])
     if data.summary:
         story += [Spacer(1, 2 * mm), para(data.summary, ns.text)]
     if data.agenda:
         story += [para(_("Agenda"), ns.label), *bullets(data.agenda, ns.big)]
     how = [(_("How to register"), data.registration), (_("How to ask questions"), data.questions),
            (_("Accommodations"), data.accommodations)]
-    blocks = [KeepTogether([para(label, ns.label), para(text, ns.text)]) for label, text in how if text]
-    story += [Spacer(1, 3 * mm), *blocks, Spacer(1, 4 * mm), _qr_block(data)]
-    return render_pdf(story, setup)
+    story.append(Spacer(1, 3 * mm))
+    for label, text in how:
+        if text:
+            story += together([para(label, ns.label), para(text, ns.text)])
+    return story
 
 
-def _facts(rows: list[tuple[str, str]], ns: _NoticeStyles) -> Table:
+def _facts(rows: list[tuple[str, str]], ns: _NoticeStyles, width: float) -> Table:
     label_width = 24 * mm
     table = Table([[para(label, ns.fact_label), para(value, ns.big)] for label, value in rows if value],
-                  colWidths=[label_width, CONTENT_WIDTH - label_width], hAlign="LEFT")
+                  colWidths=[label_width, width - label_width], hAlign="LEFT")
     table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -99,14 +122,18 @@ def _facts(rows: list[tuple[str, str]], ns: _NoticeStyles) -> Table:
     return table
 
 
-def _qr_block(data: NoticeData) -> Table:
+def _beside_qr(facts: Table, data: NoticeData) -> Table:
+    """The facts on the left, the QR code to the meeting's page with what it is for on the right."""
     s = styles()
-    text = [para(_("Scan for details, registration and questions"), s.status), para(data.meeting_url, s.body)]
-    table = Table([[qr_code(data.meeting_url, QR_SIZE), text]], colWidths=[QR_SIZE + 6 * mm,
-                                                                           CONTENT_WIDTH - QR_SIZE - 6 * mm])
+    caption = ParagraphStyle("th-notice-qr-caption", parent=s.label_center, fontSize=9.5, leading=13)
+    code = [qr_code(data.meeting_url, QR_SIZE), para(_("Scan for details, registration and questions"), caption)]
+    table = Table([[facts, code]], colWidths=[CONTENT_WIDTH - QR_COLUMN, QR_COLUMN], hAlign="LEFT")
     table.setStyle(table_style([
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("BOX", (0, 0), (-1, -1), 0.8, RULE),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2 * mm),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (0, 0), 4 * mm),
+        ("RIGHTPADDING", (1, 0), (1, 0), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("ALIGN", (1, 0), (1, 0), "CENTER"),
     ]))
-    return KeepTogether([table])
+    return table

@@ -18,12 +18,13 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
 from app.reports.pdf.base import CONTENT_WIDTH, PageSetup, render_pdf
-from app.reports.pdf.elements import (INK, MUTED, RULE, bullets, clip, data_table, field_table, para, rich,
-                                      escape, styles)
+from app.reports.pdf.elements import (INK, MUTED, RULE, bullets, clip, data_table_in_full, field_table,
+                                      label_value, label_value_markup, para, rich, escape, styles)
 from app.reports.pdf.fonts import cjk_font, replace_missing_glyphs
 
-TEMPLATE_VERSION = "summary-1"
+TEMPLATE_VERSION = "summary-2"
 CHART_LABEL_MAX_CHARS = 26
+ACTION_CELL_MAX_CHARS = 300  # longer cells are printed in full below their row
 ACTION_COLUMN_WIDTHS = (46 * mm, 34 * mm, 22 * mm, 20 * mm, CONTENT_WIDTH - 122 * mm)
 
 
@@ -65,9 +66,10 @@ class SummaryData:
     place: str
     hosts: str
     organiser: str
-    registered: int = 0
-    checked_in: int = 0
-    walk_ins: int = 0
+    registered: int = 0   # registered in advance (web or phone) with a seat
+    checked_in: int = 0   # of those, how many checked in
+    walk_ins: int = 0     # came without registering (never counted in `registered`)
+    citizens_present: int | None = None  # as the minutes record it
     minutes_version: int | None = None
     minutes_sha256: str = ""
     minutes_status: str = ""
@@ -121,9 +123,21 @@ def _details(data: SummaryData) -> list[Flowable]:
 
 
 def _attendance(data: SummaryData) -> list[Flowable]:
+    s = styles()
+    block: list[Flowable] = [heading(_("Attendance"))]
     bars = [(_("Registered"), data.registered), (_("Checked in"), data.checked_in), (_("Walk-ins"), data.walk_ins)]
-    figures = "\u3000".join(f"{label}: {value}" for label, value in bars)
-    return [KeepTogether([heading(_("Attendance")), para(figures, styles().body), bar_chart(bars)])]
+    if any(value for _label, value in bars):
+        figures = "\u3000".join(label_value(label, value) for label, value in
+                                bars + [(_("Total present"), data.checked_in + data.walk_ins)])
+        note = _("Registered counts those who registered in advance (web or phone), checked in those of them "
+                 "who came; walk-ins came without registering.")
+        block += [para(figures, s.body), para(note, s.small), bar_chart(bars)]
+    else:
+        block.append(para(_("No registrations or check-ins were recorded for this meeting."), s.body))
+    if data.citizens_present:
+        block.append(para(label_value(_("Citizens present, as recorded in the minutes"), data.citizens_present),
+                          s.body))
+    return [KeepTogether(block)]
 
 
 def _agenda(data: SummaryData) -> list[Flowable]:
@@ -157,7 +171,7 @@ def _questions(data: SummaryData) -> list[Flowable]:
         block = [rich(f"<b>{number}.</b> {escape(question.body)}", s.body), para(meta, s.small)]
         if question.response:
             label = _("Response")
-            block.append(rich(f"<b>{escape(label)}:</b> {escape(question.response)}", s.small_ink))
+            block.append(rich(label_value_markup(f"<b>{escape(label)}</b>", escape(question.response)), s.small_ink))
         block.append(Spacer(1, 1.5 * mm))
         story.append(KeepTogether(block))  # splits anyway when taller than a page
     if data.other_questions:
@@ -165,6 +179,7 @@ def _questions(data: SummaryData) -> list[Flowable]:
         story.append(KeepTogether([
             para(ngettext("The other question, by topic", "The other %(num)d questions, by topic", rest),
                  s.body_bold),
+            para("\u3000".join(label_value(topic, count) for topic, count in data.other_questions), s.small_ink),
             bar_chart(list(data.other_questions)),
         ]))
     return story
@@ -177,12 +192,14 @@ def _actions(data: SummaryData) -> list[Flowable]:
         return story + [para(_("No action items yet."), s.small)]
     rows = [[a.title, f"{a.department}\n{a.official}" if a.official else a.department, a.due, a.status,
              a.latest_update] for a in data.actions]
-    story.append(data_table(
+    # An update (up to 4,000 characters, more with a plan) is printed whole: a long one below its row.
+    story += data_table_in_full(
         [_("Item"), _("Department and official"), _("Due"), _("Status"), _("Latest update")],
         rows, ACTION_COLUMN_WIDTHS,
         cell_styles=[s.small_ink, s.small_ink, s.small_ink, s.small_ink, s.small_ink],
-        max_cell_chars=300,
-    ))
+        max_cell_chars=ACTION_CELL_MAX_CHARS,
+        full_text_heading=lambda row, _column: _("Latest update of «%(title)s», in full", title=row[0]),
+    )
     return story
 
 
