@@ -123,18 +123,35 @@ def _ended_before(cutoff: datetime):
                   sa.and_(Meeting.ends_at.is_(None), Meeting.starts_at < cutoff - DEFAULT_DURATION))
 
 
-def _past_minutes_deadline(now: datetime):
-    """Each meeting judged by the deadline of the profile it was published under."""
-    tz_name = current_app.config["DEFAULT_TIMEZONE"]
-    today = now.astimezone(ZoneInfo(tz_name)).date()
+def minutes_deadline_working_days(profile_code: str | None) -> int:
+    """Working days after a meeting within which its minutes are due: MINUTES_DEADLINE_WORKING_DAYS
+    when configured, else the rules profile the meeting was published under (default 20)."""
+    override = current_app.config.get("MINUTES_DEADLINE_WORKING_DAYS")
+    if override not in (None, ""):
+        return int(override)
+    return profile_named(profile_code).minutes_deadline_working_days
+
+
+def _zones() -> list[str]:
+    zones = set(db.session.execute(
+        sa.select(Meeting.timezone).where(Meeting.status == MeetingStatus.PUBLISHED).distinct()).scalars())
+    return sorted(z for z in zones if z)
+
+
+def _past_minutes_deadline(now: datetime, zones: list[str]):
+    """Each meeting judged in its own time zone (its end date and today there), by the deadline of the
+    profile it was published under."""
     conditions = []
-    for code in PROFILES:
-        cutoff = cutoff_instant(today, PROFILES[code].minutes_deadline_working_days, tz_name)
-        conditions.append(sa.and_(Meeting.notice_profile == code, _ended_before(cutoff)))
-    default = cutoff_instant(today, profile_named(None).minutes_deadline_working_days, tz_name)
-    other = sa.or_(Meeting.notice_profile.is_(None), Meeting.notice_profile.not_in(list(PROFILES)))
-    conditions.append(sa.and_(other, _ended_before(default)))
-    return sa.or_(*conditions)
+    for tz_name in zones:
+        today = now.astimezone(ZoneInfo(tz_name)).date()
+        in_zone = Meeting.timezone == tz_name
+        for code in PROFILES:
+            cutoff = cutoff_instant(today, minutes_deadline_working_days(code), tz_name)
+            conditions.append(sa.and_(in_zone, Meeting.notice_profile == code, _ended_before(cutoff)))
+        default = cutoff_instant(today, minutes_deadline_working_days(None), tz_name)
+        other = sa.or_(Meeting.notice_profile.is_(None), Meeting.notice_profile.not_in(list(PROFILES)))
+        conditions.append(sa.and_(in_zone, other, _ended_before(default)))
+    return sa.or_(*conditions) if conditions else sa.false()
 
 
 def list_overdue_minutes(user: User, *, now: datetime | None = None, page: int = 1, per_page: int = 20) -> Page:
@@ -144,7 +161,7 @@ def list_overdue_minutes(user: User, *, now: datetime | None = None, page: int =
     published = (sa.select(Minutes.meeting_id).join(MinutesVersion)
                  .where(MinutesVersion.status == VersionStatus.PUBLISHED))
     stmt = (sa.select(Meeting).options(joinedload(Meeting.department))
-            .where(Meeting.status == MeetingStatus.PUBLISHED, _past_minutes_deadline(now),
+            .where(Meeting.status == MeetingStatus.PUBLISHED, _past_minutes_deadline(now, _zones()),
                    Meeting.id.not_in(published))
             .order_by(sa.func.coalesce(Meeting.ends_at, Meeting.starts_at), Meeting.id))
     if user.role != Role.ADMIN:

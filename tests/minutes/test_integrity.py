@@ -105,3 +105,33 @@ def test_holidays_from_the_config_push_the_deadline(app):
     start = meeting.starts_at.date()
     app.config["HOLIDAYS"] = [(start + timedelta(days=d)).isoformat() for d in range(1, 31)]
     assert list_overdue_minutes(admin).items == []
+
+
+def test_the_minutes_deadline_counts_working_days_in_the_meetings_own_time_zone(app):
+    from datetime import datetime, timezone
+
+    admin = factories.make_user("admin")
+    # Ends on Friday 30 October 2026 at 18:00 in Los Angeles (already Saturday in Shanghai): due 20
+    # working days later, on Friday 27 November there, overdue from Saturday 28 November there.
+    ends = datetime(2026, 10, 31, 1, 0, tzinfo=timezone.utc)
+    meeting = factories.make_meeting(starts_at=ends - timedelta(hours=2), ends_at=ends,
+                                     timezone="America/Los_Angeles", notice_profile="us-ca")
+    still_friday_there = datetime(2026, 11, 28, 1, 0, tzinfo=timezone.utc)    # Saturday 09:00 in Shanghai
+    saturday_there = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc)
+    assert list_overdue_minutes(admin, now=still_friday_there).items == []
+    assert [m.id for m in list_overdue_minutes(admin, now=saturday_there).items] == [meeting.id]
+
+
+def test_the_configured_number_of_working_days_replaces_the_profiles(app):
+    admin = factories.make_user("admin")
+    meeting = builders.past_meeting(days_ago=10).meeting
+    assert list_overdue_minutes(admin).items == []
+    app.config["MINUTES_DEADLINE_WORKING_DAYS"] = 3
+    assert [m.id for m in list_overdue_minutes(admin).items] == [meeting.id]
+
+
+def test_make_up_working_days_from_the_config_bring_the_deadline_forward(app):
+    friday = date(2026, 10, 30)
+    assert add_working_days(friday, 1) == date(2026, 11, 2)
+    app.config["EXTRA_WORKING_DAYS"] = ("2026-10-31",)
+    assert add_working_days(friday, 1) == date(2026, 10, 31)
