@@ -130,6 +130,9 @@ def test_submitting_needs_presiding_recorder_adjournment_and_a_quorum_for_hearin
 @pytest.mark.parametrize("change, path, message", [
     (lambda c: setattr(c.items[0].decisions[0], "votes_for", -1), "items.0.decisions.0.votes_for", "negative"),
     (lambda c: setattr(c.items[0].decisions[0], "votes_for", 50), "items.0.decisions.0.votes_for", "more than the"),
+    (lambda c: setattr(c.items[0].decisions[0], "votes_against", 100_001), "items.0.decisions.0.votes_against",
+     "at most 100000 votes"),
+    (lambda c: setattr(c, "citizens_present", 1_000_001), "citizens_present", "at most 1000000 citizens"),
     (lambda c: setattr(c.items[0].decisions[0], "roll_call", [{"name": "路人甲", "vote": "for"}]),
      "items.0.decisions.0.roll_call_for", "not listed among the officials present"),
     (lambda c: setattr(c.items[0].decisions[0], "motion", ""), "items.0.decisions.0.motion", "wording"),

@@ -168,6 +168,9 @@ def test_a_clerk_writes_a_draft_without_javascript_and_submits_it(client, settin
 @pytest.mark.parametrize("changes, field_id, message", [
     ({"items-0-decisions-0-motion": "动议", "items-0-decisions-0-votes_for": "-1"},
      "items-0-decisions-0-votes_for", "Votes cannot be negative."),
+    ({"items-0-decisions-0-motion": "动议", "items-0-decisions-0-votes_for": "100001"},
+     "items-0-decisions-0-votes_for", "Enter at most 100000 votes."),
+    ({"citizens_present": "1000001"}, "citizens_present", "Enter at most 1000000 citizens present."),
     ({"items-0-decisions-0-motion": "动议", "items-0-decisions-0-votes_for": "500"},
      "items-0-decisions-0-votes_for", "more than the"),
     ({"items-0-decisions-0-motion": "动议", "items-0-decisions-0-roll_call_for": "李明\n陌生人"},
