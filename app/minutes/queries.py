@@ -15,7 +15,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.meetings.models import DEFAULT_DURATION, Meeting, MeetingStatus, meeting_hosts
 from app.meetings.rules import PROFILES, profile_named
-from app.minutes.content import MinutesContent, decode, is_canonical, sha256_hex
+from app.minutes.content import IDENTITY_SCHEMA, MinutesContent, decode, identity_of, is_canonical, sha256_hex
 from app.minutes.deadlines import cutoff_instant
 from app.minutes.models import (HearingParticipant, HearingRecord, Minutes, MinutesVersion, ParticipantState,
                                 VersionStatus)
@@ -175,7 +175,7 @@ def list_overdue_minutes(user: User, *, now: datetime | None = None, page: int =
 
 @dataclass
 class ChainReport:
-    meeting_id: int
+    meeting_id: Optional[int]  # None: the versions whose minutes row is missing
     versions: int
     problems: list[str]
 
@@ -184,25 +184,53 @@ class ChainReport:
         return not self.problems
 
 
+def _version_problems(minutes: Minutes, version: MinutesVersion, by_id: dict[int, MinutesVersion]) -> list[str]:
+    problems = []
+    label = f"version {version.number}"
+    if not is_canonical(version.content):
+        problems.append(f"{label}: content is not canonical JSON")
+    if sha256_hex(version.content) != version.content_hash:
+        problems.append(f"{label}: content does not match its SHA-256")
+    try:
+        identity = identity_of(version.content)
+    except ValueError:
+        identity = None
+    if identity is not None and identity.schema >= IDENTITY_SCHEMA and (identity.meeting_id, identity.number) != (minutes.meeting_id,
+                                                                                         version.number):
+        problems.append(f"{label}: the hashed content is version {identity.number} of meeting "
+                        f"{identity.meeting_id}, not version {version.number} of meeting {minutes.meeting_id}")
+    previous = by_id.get(version.supersedes_id) if version.supersedes_id else None
+    if version.supersedes_id and previous is None:
+        problems.append(f"{label}: supersedes a version that is not part of these minutes")
+    expected = previous.content_hash if previous else ""
+    if version.prev_hash != expected:
+        problems.append(f"{label}: prev_hash does not match the version it supersedes")
+    return problems
+
+
 def verify_chains() -> list[ChainReport]:
-    """Walk every meeting's versions in order: each non-draft version's content must be canonical
-    and hash to content_hash, and its prev_hash must be the hash of the version it supersedes."""
+    """Walk every meeting's versions in order: each non-draft version's content must be canonical, hash
+    to content_hash and (schema 2 on) name the meeting and number it is stored under, and its prev_hash
+    must be the hash of the version it supersedes. Minutes of a meeting that no longer exists, and
+    versions whose minutes row is gone (possible on SQLite with foreign keys off), are reported too."""
     reports = []
     minutes_rows = db.session.execute(
-        sa.select(Minutes).options(selectinload(Minutes.versions)).order_by(Minutes.meeting_id)).scalars()
-    for minutes in minutes_rows:
-        problems = []
+        sa.select(Minutes, Meeting.id).outerjoin(Meeting, Meeting.id == Minutes.meeting_id)
+        .options(selectinload(Minutes.versions)).order_by(Minutes.meeting_id)).all()
+    for minutes, meeting_exists in minutes_rows:
+        problems = [] if meeting_exists else [f"minutes {minutes.id} belong to meeting {minutes.meeting_id}, "
+                                              "which does not exist"]
         by_id = {v.id: v for v in minutes.versions}
         for version in minutes.versions:
-            if version.is_draft:
-                continue
-            if not is_canonical(version.content):
-                problems.append(f"version {version.number}: content is not canonical JSON")
-            if sha256_hex(version.content) != version.content_hash:
-                problems.append(f"version {version.number}: content does not match its SHA-256")
-            previous = by_id.get(version.supersedes_id) if version.supersedes_id else None
-            expected = previous.content_hash if previous else ""
-            if version.prev_hash != expected:
-                problems.append(f"version {version.number}: prev_hash does not match the version it supersedes")
+            if not version.is_draft:
+                problems += _version_problems(minutes, version, by_id)
         reports.append(ChainReport(minutes.meeting_id, len(minutes.versions), problems))
+    orphans = db.session.execute(
+        sa.select(MinutesVersion.id, MinutesVersion.minutes_id, MinutesVersion.number, MinutesVersion.status)
+        .where(MinutesVersion.minutes_id.not_in(sa.select(Minutes.id)))
+        .order_by(MinutesVersion.minutes_id, MinutesVersion.number)).all()
+    if orphans:
+        reports.append(ChainReport(None, len(orphans), [
+            f"version {row.number} (id {row.id}, {row.status}) belongs to minutes {row.minutes_id}, "
+            "which do not exist" for row in orphans]))
     return reports

@@ -4,6 +4,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -22,8 +23,8 @@ def test_canonical_json_sorts_keys_drops_whitespace_and_normalises_to_nfc():
     assert canonical_json({"b": [decomposed], "a": 1}) == '{"a":1,"b":["é"]}'
     one = MinutesContent(presiding=composed)
     two = MinutesContent(presiding=decomposed)
-    assert encode(one) == encode(two)
-    assert encode(one)[1] != encode(MinutesContent(presiding="e"))[1]
+    assert encode(one, meeting_id=1, number=1) == encode(two, meeting_id=1, number=1)
+    assert encode(one, meeting_id=1, number=1)[1] != encode(MinutesContent(presiding="e"), meeting_id=1, number=1)[1]
 
 
 def test_verify_reports_ok_for_an_intact_chain(app, runner):
@@ -34,16 +35,25 @@ def test_verify_reports_ok_for_an_intact_chain(app, runner):
     assert f"meeting {setting.meeting.id}: OK" in result.output
 
 
-def _drop_triggers():
-    """What someone with direct database access could do: remove the guard, then edit the row."""
+@pytest.fixture
+def without_triggers(app):
+    """What someone with direct database access could do: remove the guards (then edit rows). They are
+    put back afterwards: on PostgreSQL the schema, triggers included, is shared by every later test."""
+    def drop():
+        for statement in triggers.ALL_DROP[db.engine.dialect.name]:
+            db.session.execute(sa.text(statement))
+
+    yield drop
+    db.session.rollback()
     dialect = db.engine.dialect.name
-    for statement in triggers.DROP[dialect]:
+    for statement in triggers.ALL_DROP[dialect] + triggers.CREATE[dialect] + triggers.MINUTES_CREATE[dialect]:
         db.session.execute(sa.text(statement))
+    db.session.commit()
 
 
-def test_verify_finds_a_tampered_version_and_exits_non_zero(app, runner):
+def test_verify_finds_a_tampered_version_and_exits_non_zero(app, runner, without_triggers):
     builders.published(builders.past_meeting())
-    _drop_triggers()
+    without_triggers()
     db.session.execute(sa.text("UPDATE minutes_versions SET content = replace(content, '同意方案', '否决方案')"))
     db.session.commit()
     result = runner.invoke(args=["minutes", "verify"])
@@ -61,6 +71,43 @@ def test_verify_finds_a_broken_link(app, runner):
     ms.submit_minutes(setting.clerk, second)
     result = runner.invoke(args=["minutes", "verify"])
     assert result.exit_code == 1 and "prev_hash" in result.output
+
+
+def test_verify_finds_minutes_moved_to_another_meeting(app, runner, without_triggers):
+    setting = builders.published(builders.past_meeting()).minutes.meeting_id
+    other = factories.make_meeting(starts_in=timedelta(days=-5))
+    without_triggers()
+    db.session.execute(sa.text("UPDATE minutes SET meeting_id = :other"), {"other": other.id})
+    db.session.commit()
+    result = runner.invoke(args=["minutes", "verify"])
+    assert result.exit_code == 1
+    assert (f"meeting {other.id}: BROKEN: version 1: the hashed content is version 1 of meeting {setting}, "
+            f"not version 1 of meeting {other.id}") in result.output
+
+
+def test_verify_reports_versions_left_without_their_minutes_and_minutes_without_their_meeting(app, tmp_path):
+    """SQLite with foreign keys off (and the triggers dropped) lets rows lose their parents: verify says so."""
+    from tests.test_migrations import app_on
+
+    with app_on(f"sqlite:///{tmp_path / 'orphans.sqlite3'}") as other_app:
+        db.create_all()
+        orphaned = builders.published(builders.past_meeting())
+        homeless = builders.published(builders.past_meeting())
+        orphaned_id, orphaned_minutes, homeless_meeting = orphaned.id, orphaned.minutes_id, homeless.minutes.meeting_id
+        db.session.close()
+        with db.engine.connect() as connection:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+            for statement in triggers.ALL_DROP["sqlite"]:
+                connection.exec_driver_sql(statement)
+            connection.execute(sa.text("DELETE FROM minutes WHERE id = :id"), {"id": orphaned_minutes})
+            connection.execute(sa.text("DELETE FROM meetings WHERE id = :id"), {"id": homeless_meeting})
+            connection.commit()
+        result = other_app.test_cli_runner().invoke(args=["minutes", "verify"])
+    assert result.exit_code == 1
+    assert (f"orphaned versions: BROKEN: version 1 (id {orphaned_id}, published) belongs to minutes "
+            f"{orphaned_minutes}, which do not exist") in result.output
+    assert f"meeting {homeless_meeting}: BROKEN: minutes" in result.output and "which does not exist" in result.output
+    assert "1 minutes checked, 1 broken, 1 orphaned versions." in result.output
 
 
 def test_the_diff_names_the_section_and_the_lines_removed_and_added(app):

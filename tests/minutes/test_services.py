@@ -11,7 +11,7 @@ from app.accounts.models import AuditEvent
 from app.errors import InvalidState, NotAllowed, ValidationFailed
 from app.extensions import db
 from app.minutes import services as ms
-from app.minutes.content import Decision, decode, format_instant, sha256_hex
+from app.minutes.content import Decision, Identity, decode, format_instant, identity_of, sha256_hex
 from app.minutes.models import MinutesVersion, VersionStatus
 from app.minutes.validation import ContentInvalid
 from app.notify.models import OutboxMessage
@@ -201,7 +201,8 @@ def test_a_correction_is_a_new_version_chained_to_the_published_one(setting):
         ms.start_correction(setting.clerk, minutes, "")
     second = ms.start_correction(setting.clerk, minutes, "表决票数记录有误")
     assert second.number == 2 and second.prev_hash == first.content_hash and second.supersedes_id == first.id
-    assert second.content == first.content
+    assert decode(second.content) == decode(first.content)       # the same text, as version 2
+    assert identity_of(second.content) == Identity(2, setting.meeting.id, 2)
     with pytest.raises(InvalidState):
         ms.start_correction(setting.clerk, minutes, "again")
     content = decode(second.content)

@@ -99,7 +99,7 @@ def _many_versions(setting, n: int) -> None:
     previous = None
     for number in range(1, n + 1):
         content.items[0].summary = f"第{number}版"
-        text, digest = encode(content)
+        text, digest = encode(content, meeting_id=setting.meeting.id, number=number)
         version = MinutesVersion(
             minutes=minutes, number=number, status=VersionStatus.PUBLISHED, content=text, content_hash=digest,
             prev_hash=previous.content_hash if previous else "", supersedes=previous,

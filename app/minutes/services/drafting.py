@@ -46,7 +46,7 @@ def open_minutes(actor: User, meeting: Meeting, *, now: datetime | None = None) 
     if existing is not None:
         return existing.versions[-1]
     check_meeting_open_for_minutes(meeting, now)
-    text, digest = encode(prefill_content(meeting))
+    text, digest = encode(prefill_content(meeting), meeting_id=meeting.id, number=1)
     minutes = Minutes(meeting_id=meeting.id, created_at=now, created_by_id=actor.id)
     version = MinutesVersion(minutes=minutes, number=1, status=VersionStatus.DRAFT, content=text,
                              content_hash=digest, prev_hash="", created_at=now, created_by_id=actor.id,
@@ -118,7 +118,7 @@ def save_draft(actor: User, version: MinutesVersion, content: MinutesContent, *,
         check_content(content, meeting)
     except ContentInvalid as error:
         fail(error)
-    text, digest = encode(content)
+    text, digest = encode(content, meeting_id=meeting.id, number=version.number)
     if not transition(version, VersionStatus.DRAFT, content=text, content_hash=digest, updated_at=now,
                       updated_by_id=actor.id):
         fail(NotADraft())  # submitted by someone else since the page was loaded
@@ -144,7 +144,7 @@ def submit_minutes(actor: User, version: MinutesVersion, *, now: datetime | None
         check_content(content, meeting, for_submit=True)
     except ContentInvalid as error:
         fail(error)
-    text, digest = encode(content)
+    text, digest = encode(content, meeting_id=meeting.id, number=version.number)
     if not transition(version, VersionStatus.DRAFT, status=VersionStatus.SUBMITTED, content=text,
                       content_hash=digest, submitted_at=now, submitted_by_id=actor.id, review_comment=None):
         fail(NotADraft() if current_status(version) != VersionStatus.DRAFT else ValidationFailed())
