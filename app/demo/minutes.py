@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.accounts.models import Department, User
 from app.extensions import db
 from app.meetings.models import Meeting, MeetingStatus, MeetingType
+from app.minutes import queries as minutes_queries
 from app.minutes import services as ms
 from app.minutes.content import Commitment, Decision, PublicComment, decode, format_instant
 from app.minutes.models import HearingRecord, Minutes, ParticipantState
@@ -65,17 +66,20 @@ def _publish(meeting: Meeting, writer: User, approver: User):
 
 def _hearing_record(meeting: Meeting, writer: User, approver: User) -> None:
     record = ms.open_hearing_record(writer, meeting)
+    officials = minutes_queries.list_presiding_candidates(meeting)
+    presiding = next((u for u in officials if u.id == approver.id), officials[0] if officials else None)
     ms.save_hearing_record(writer, record, [
         ParticipantEntry("陈建华", "消费者代表"), ParticipantEntry("刘志勇", "经营者代表"),
         ParticipantEntry("黄丽", "专家"), ParticipantEntry("周强", "消费者代表")],
         [StatementEntry("陈建华", "调整幅度偏大，建议分两年实施，并对低保家庭给予减免。"),
          StatementEntry("刘志勇", "近三年运营成本上涨约三成，现行价格难以维持服务质量。"),
-         StatementEntry("黄丽", "成本监审报告的数据基本可信，建议公开分项成本。")])
+         StatementEntry("黄丽", "成本监审报告的数据基本可信，建议公开分项成本。")],
+        presiding_official_id=presiding.id if presiding else None)
     db.session.refresh(record)
     chen, liu, huang, zhou = record.participants
     ms.set_participant_state(writer, chen, ParticipantState.CONFIRMED)
     ms.set_participant_state(writer, huang, ParticipantState.CONFIRMED)
-    ms.set_participant_state(approver, liu, ParticipantState.REFUSED, note="认为笔录未完整记录其关于成本构成的发言，拒绝签字。")
+    ms.set_participant_state(presiding, liu, ParticipantState.REFUSED, note="认为笔录未完整记录其关于成本构成的发言，拒绝签字。")
     ms.set_participant_state(writer, zhou, ParticipantState.ABSENT)
 
 

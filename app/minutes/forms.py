@@ -142,9 +142,14 @@ class StatementForm(Form):
 
 
 class HearingRecordForm(FlaskForm):
+    presiding_official_id = SelectField(_l("Presiding official"), coerce=_int_or_none, choices=[])
     participants = FieldList(FormField(ParticipantForm), min_entries=0, max_entries=MAX_ROWS)
     statements = FieldList(FormField(StatementForm), min_entries=0, max_entries=MAX_ROWS)
     save = SubmitField(_l("Save the record"))
+
+    def set_choices(self, officials) -> None:
+        self.presiding_official_id.choices = [SelectChoice("", _l("Not named yet"))] + [
+            SelectChoice(user.id, user.name) for user in officials]
 
     def pad(self) -> None:
         for rows, extra in ((self.participants, PARTICIPANT_ROWS_EXTRA), (self.statements, STATEMENT_ROWS_EXTRA)):

@@ -93,9 +93,20 @@ def get_hearing_record(meeting_id: int) -> Optional[HearingRecord]:
     return db.session.execute(
         sa.select(HearingRecord)
         .options(selectinload(HearingRecord.participants).joinedload(HearingParticipant.state_by),
-                 selectinload(HearingRecord.statements))
+                 selectinload(HearingRecord.statements), joinedload(HearingRecord.presiding_official))
         .where(HearingRecord.meeting_id == meeting_id)
     ).scalar_one_or_none()
+
+
+def list_presiding_candidates(meeting: Meeting) -> list[User]:
+    """Who may preside over the meeting's hearing: active officials who host it, created it or belong
+    to its department (the officials among its staff), by name."""
+    hosted = sa.select(meeting_hosts.c.user_id).where(meeting_hosts.c.meeting_id == meeting.id)
+    return list(db.session.execute(
+        sa.select(User).where(User.role == Role.OFFICIAL, User.is_active.is_(True),
+                              sa.or_(User.id.in_(hosted), User.id == meeting.created_by_id,
+                                     User.department_id == meeting.department_id))
+        .order_by(User.name, User.id)).scalars())
 
 
 def get_participant_or_404(meeting_id: int, participant_id: int) -> HearingParticipant:
