@@ -11,7 +11,7 @@ from app.extensions import db
 from app.meetings.models import Meeting, MeetingStatus, MeetingType
 from app.minutes import queries as minutes_queries
 from app.minutes import services as ms
-from app.minutes.content import Commitment, Decision, PublicComment, decode, format_instant
+from app.minutes.content import AnsweredQuestion, Commitment, Decision, PublicComment, decode, format_instant
 from app.minutes.models import HearingRecord, Minutes, ParticipantState
 from app.minutes.services.hearing import ParticipantEntry, StatementEntry
 from app.security import Role
@@ -49,6 +49,9 @@ def _content(meeting: Meeting, writer: User, approver: User):
                                                votes_for=max(0, present - 3), votes_against=2, votes_abstain=1)]
     content.public_comments = [PublicComment("居民代表", "希望夜间十点后停止施工，并提前公示施工计划。"),
                                PublicComment("", "建议为老年人保留临时通道。")]
+    # The questions answered in the room are linked; saving the draft copies their public text.
+    content.questions = [AnsweredQuestion(question_id=q.id, body="")
+                         for q in minutes_queries.list_answered_live_questions(meeting.id)]
     department = db.session.get(Department, meeting.department_id)
     due = (meeting.starts_at + timedelta(days=30)).date().isoformat()
     content.commitments = [Commitment("一个月内在社区公告栏和网站公布修改后的施工计划。", department.id, due_on=due)]
