@@ -70,6 +70,11 @@ class AnsweredQuestion:
     body: str
     asker: str = ""
 
+    @classmethod
+    def of(cls, question) -> "AnsweredQuestion":
+        """The question's public text: its body and, unless the asker is anonymous, their name."""
+        return cls(question_id=question.id, body=question.body, asker=question.public_asker_name or "")
+
 
 @dataclass
 class Commitment:

@@ -15,9 +15,9 @@ from app.db import utcnow
 from app.extensions import db
 from app.meetings.models import DEFAULT_DURATION, Meeting, MeetingStatus, meeting_hosts
 from app.meetings.rules import PROFILES, profile_named
-from app.minutes.content import IDENTITY_SCHEMA, MinutesContent, decode, identity_of, is_canonical, sha256_hex
+from app.minutes.content import IDENTITY_SCHEMA, AnsweredQuestion, MinutesContent, decode, identity_of, is_canonical, sha256_hex
 from app.minutes.deadlines import cutoff_instant
-from app.minutes.models import (HearingParticipant, HearingRecord, Minutes, MinutesVersion, ParticipantState,
+from app.minutes.models import (FROZEN_STATUSES, HearingParticipant, HearingRecord, Minutes, MinutesVersion, ParticipantState,
                                 VersionStatus)
 from app.pagination import Page, clean_page_number, paginate
 from app.security import Role
@@ -87,6 +87,18 @@ def list_answered_live_questions(meeting_id: int) -> list:
                                   Question.outcome == QuestionOutcome.ANSWERED_LIVE)
         .order_by(Question.outcome_at, Question.id)
     ).scalars())
+
+
+def list_versions_quoting_old_text(question) -> list[MinutesVersion]:
+    """Approved or published versions of the question's meeting whose copy of it is no longer its
+    public text (it was edited after their approval). They never change; a correction can."""
+    versions = db.session.execute(
+        sa.select(MinutesVersion).join(Minutes)
+        .where(Minutes.meeting_id == question.meeting_id, MinutesVersion.status.in_(FROZEN_STATUSES))
+        .order_by(MinutesVersion.number)).scalars()
+    current = AnsweredQuestion.of(question)
+    return [v for v in versions
+            if any(q.question_id == question.id and q != current for q in decode(v.content).questions)]
 
 
 def get_hearing_record(meeting_id: int) -> Optional[HearingRecord]:

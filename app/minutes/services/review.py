@@ -18,15 +18,18 @@ from app.minutes.models import Minutes, MinutesVersion, VersionStatus
 from app.minutes.models.minutes import MAX_COMMENT_LENGTH, MAX_REASON_LENGTH
 from app.minutes.services.base import (AlreadyApproved, AlreadyPublished, current_status, fail, lock_minutes,
                                        require, transition)
+from app.minutes.services.drafting import copies_are_current
 from app.urls import external_url
 
 
 def approve_minutes(actor: User, version: MinutesVersion, *, now: datetime | None = None) -> MinutesVersion:
     """Approve a submitted version. Only officials of the meeting and admins, never its submitter.
     One conditional UPDATE (WHERE status = 'submitted'): of two reviewers approving at once exactly
-    one succeeds; the other gets AlreadyApproved. From here on the database refuses any change.
+    one succeeds; the other gets AlreadyApproved. From here on the database refuses any change, so
+    the linked questions' copies must be their current public text.
 
-    Raises NotAllowed, AlreadyApproved, InvalidState (not submitted, or its hash does not match).
+    Raises NotAllowed, AlreadyApproved, InvalidState (not submitted, its hash does not match, or a
+    linked question changed since submission).
     """
     now = now or utcnow()
     meeting = version.minutes.meeting
@@ -36,6 +39,12 @@ def approve_minutes(actor: User, version: MinutesVersion, *, now: datetime | Non
     if not is_canonical(version.content) or sha256_hex(version.content) != version.content_hash \
             or not _names_itself(version, meeting.id):
         fail(InvalidState(_l("The stored text does not match its fingerprint. Do not approve; tell an administrator.")))
+    if not copies_are_current(decode(version.content)):
+        # Approved text never changes: a question's text must be right (personal data out, anonymity
+        # kept) before approval. Moderators' edits refresh open versions; this catches any other way.
+        fail(InvalidState(_l("A question linked in these minutes has changed since they were submitted (for "
+                             "example, personal data was taken out). Send them back so the clerk submits them "
+                             "again with the current text.")))
     if not transition(version, VersionStatus.SUBMITTED, status=VersionStatus.APPROVED, approved_at=now,
                       approved_by_id=actor.id):
         status = current_status(version)
