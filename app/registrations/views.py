@@ -12,7 +12,7 @@ from app.extensions import limiter
 from app.formtools import apply_domain_error
 from app.i18n import current_language
 from app.meetings import queries as meeting_queries
-from app.registrations import bp
+from app.registrations import bp, proofs
 from app.registrations import queries as registration_queries
 from app.registrations import services as registration_services
 from app.registrations.forms import CancelRegistrationForm, NeedsForm, RegistrationForm
@@ -63,10 +63,11 @@ def register(meeting_id: int):
         if result.duplicate:
             return private_page(render_template("registrations/duplicate.html", meeting=meeting))
         registration = result.registration
-        return private_page(render_template(
+        # Registering in this browser proves the registration: its votes count for it (app/questions/voters.py).
+        return proofs.remember_registration(private_page(render_template(
             "registrations/confirmation.html", meeting=meeting, registration=registration,
             manage_url=external_url("registrations.manage", token=result.token),
-            position=registration_queries.waitlist_position(registration)))
+            position=registration_queries.waitlist_position(registration))), meeting.id, registration.id)
     status = 400 if request.method == "POST" else 200
     return render_template("registrations/register.html", meeting=meeting, form=form, counts=counts), status
 
@@ -76,10 +77,11 @@ def register(meeting_id: int):
 def manage(token: str):
     registration = registration_queries.get_registration_by_token_or_404(token)
     needs_form = NeedsForm(obj=registration)
-    return private_page(render_template(
+    # Holding the private link proves the registration: this browser's votes in the meeting count for it.
+    return proofs.remember_registration(private_page(render_template(
         "registrations/manage.html", registration=registration, meeting=registration.meeting, token=token,
         needs_form=needs_form, cancel_form=CancelRegistrationForm(),
-        position=registration_queries.waitlist_position(registration)))
+        position=registration_queries.waitlist_position(registration))), registration.meeting_id, registration.id)
 
 
 @bp.post("/registrations/<token>/needs")

@@ -14,11 +14,12 @@ from app.extensions import db as _db
 from app.notify.models import OutboxMessage
 from app.questions import services as qs
 from app.questions.models import Question, QuestionFollower, QuestionStatus, QuestionVote
-from app.questions.voters import COOKIE_NAME
+from app.questions.voters import COOKIE_NAME, voter_key_for_registration
 from tests import factories
 from tests.conftest import csrf_token_from
 from tests.helpers import row_counts, text_of
-from tests.questions.builders import follow, follow_link, make_question, post_question, set_mode, vote_on, voter_keys
+from tests.questions.builders import (follow, follow_link, make_question, make_registration_link, post_question,
+                                     set_mode, vote_on, voter_keys)
 from tests.reports.pdfcheck import flat, page_texts
 
 SCRIPT = '<script>alert("pwned")</script>'
@@ -258,6 +259,69 @@ def test_a_browser_without_its_cookie_is_limited_by_its_address(app, db):
     questions = [make_question(meeting) for _ in range(3)]
     statuses = [vote_on(app.test_client(), q.id, meeting.id).status_code for q in questions]
     assert statuses == [303, 303, 429]
+
+
+# ---------------------------------------------------------------------------- registration voters
+
+def test_a_registration_votes_once_whichever_browser_it_uses(app, db):
+    meeting = factories.make_meeting(starts_in=timedelta(minutes=-10))
+    question = make_question(meeting)
+    registration, token = make_registration_link(meeting)
+    phone, laptop = app.test_client(), app.test_client()
+    for browser in (phone, laptop):
+        page = browser.get(f"/registrations/{token}")
+        assert page.status_code == 200 and f'href="/meetings/{meeting.id}/questions"' in html_of(page)
+    listing = text_of(phone.get(f"/meetings/{meeting.id}/questions", headers=EN))
+    assert "your votes count for your registration" in listing
+    assert "counted" in flash_after(phone, vote_on(phone, question.id, meeting.id, headers=EN))
+    assert "already voted" in flash_after(laptop, vote_on(laptop, question.id, meeting.id, headers=EN))
+    db.session.expire_all()
+    assert question.vote_count == 1
+    assert voter_keys(question.id) == {voter_key_for_registration(registration.id)}
+    # The laptop shows the vote as its own: it is the registration's.
+    assert 'class="voted"' in html_of(laptop.get(f"/meetings/{meeting.id}/questions"))
+
+
+def test_a_browser_that_voted_and_then_opens_its_registration_link_gets_no_second_vote(app, db):
+    """The phone votes as itself, the laptop as the registration; when the phone opens the private link,
+    its votes become the registration's and the question both voted for counts the person once."""
+    meeting = factories.make_meeting(starts_in=timedelta(minutes=-10))
+    both, only_phone, later = make_question(meeting), make_question(meeting), make_question(meeting)
+    registration, token = make_registration_link(meeting)
+    phone, laptop = app.test_client(), app.test_client()
+    vote_on(phone, both.id, meeting.id)
+    vote_on(phone, only_phone.id, meeting.id)
+    laptop.get(f"/registrations/{token}")
+    vote_on(laptop, both.id, meeting.id)
+    db.session.expire_all()
+    assert both.vote_count == 2                  # until the phone proves it is the same registration
+    phone.get(f"/registrations/{token}")
+    vote_on(phone, later.id, meeting.id)
+    assert "already voted" in flash_after(phone, vote_on(phone, only_phone.id, meeting.id, headers=EN))
+    assert "already voted" in flash_after(laptop, vote_on(laptop, only_phone.id, meeting.id, headers=EN))
+    db.session.expire_all()
+    key = voter_key_for_registration(registration.id)
+    for question in (both, only_phone, later):
+        assert voter_keys(question.id) == {key} and question.vote_count == 1
+
+
+def test_a_forged_registrant_cookie_is_ignored(app, db):
+    meeting = factories.make_meeting(starts_in=timedelta(minutes=-10))
+    question = make_question(meeting)
+    registration, _token = make_registration_link(meeting)
+    browser = app.test_client()
+    browser.set_cookie("townhall_registrant", f'{{"{meeting.id}": {registration.id}}}')
+    vote_on(browser, question.id, meeting.id)
+    assert voter_key_for_registration(registration.id) not in voter_keys(question.id)
+    assert len(voter_keys(question.id)) == 1
+
+
+EN = {"Accept-Language": "en"}
+
+
+def flash_after(client, response) -> str:
+    assert response.status_code == 303, response.status_code
+    return text_of(client.get(response.headers["Location"], headers={"Accept-Language": "en"}))
 
 
 # ---------------------------------------------------------------------------- anonymity and user text

@@ -195,3 +195,22 @@ def test_staff_of_another_department_get_403_on_registrants(client, login_as):
     login_as("clerk")
     assert client.get(f"/manage/meetings/{meeting.id}/registrations").status_code == 403
     assert client.get(f"/manage/meetings/{meeting.id}/registrations.csv").status_code == 403
+
+
+def test_registering_or_opening_the_private_link_makes_this_browsers_votes_the_registrations(app, db):
+    from app.questions.voters import voter_key_for_registration
+    from tests.questions.builders import make_question, vote_on, voter_keys
+
+    meeting = open_meeting()
+    question = make_question(meeting)
+    browser = app.test_client()
+    response = post_registration(browser, meeting, mobile="13800001111")
+    assert response.status_code == 200 and "townhall_registrant=" in response.headers["Set-Cookie"]
+    registration = db.session.execute(sa.select(Registration)).scalar_one()
+    vote_on(browser, question.id, meeting.id)
+    assert voter_keys(question.id) == {voter_key_for_registration(registration.id)}
+    other = app.test_client()
+    other.get(manage_link(response.get_data(as_text=True)))
+    vote_on(other, question.id, meeting.id)
+    db.session.expire_all()
+    assert question.vote_count == 1
