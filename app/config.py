@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import re
+from datetime import date
 
 
 def env_str(name: str, default: str | None = None) -> str | None:
@@ -28,6 +30,28 @@ def env_int(name: str, default: int) -> int:
     if value is None or value == "":
         return default
     return int(value)
+
+
+def env_optional_int(name: str) -> int | None:
+    """An integer when the variable is set, None when it is unset or empty (the caller's own default)."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return None
+    return int(value)
+
+
+def env_dates(name: str) -> tuple[str, ...]:
+    """ISO dates (YYYY-MM-DD) separated by commas or whitespace, sorted and without duplicates.
+    Raises ValueError naming the variable and the bad entry, so a typo stops the app at start."""
+    dates = set()
+    for entry in re.split(r"[\s,;]+", os.environ.get(name) or ""):
+        if not entry:
+            continue
+        try:
+            dates.add(date.fromisoformat(entry).isoformat())
+        except ValueError:
+            raise ValueError(f"{name}: {entry!r} is not an ISO date (YYYY-MM-DD)") from None
+    return tuple(sorted(dates))
 
 
 def _normalise_db_url(url: str | None) -> str | None:
@@ -98,6 +122,14 @@ class BaseConfig:
     QUESTION_VOTE_RATE_LIMIT = env_str("QUESTION_VOTE_RATE_LIMIT")
     QUESTION_SIMILAR_RATE_LIMIT = env_str("QUESTION_SIMILAR_RATE_LIMIT", "120 per minute;2000 per hour")
     QUESTION_PROJECTOR_REFRESH_SECONDS = env_int("QUESTION_PROJECTOR_REFRESH_SECONDS", 10)
+    # Deadlines. Unset, each meeting follows the rules profile it was published under (cn and us-ca:
+    # questions 15 days after the meeting, minutes 20 working days).
+    QUESTION_DEADLINE_DAYS = env_optional_int("QUESTION_DEADLINE_DAYS")
+    MINUTES_DEADLINE_WORKING_DAYS = env_optional_int("MINUTES_DEADLINE_WORKING_DAYS")
+    # The working-day calendar of the minutes deadline: public holidays on weekdays, and the weekend
+    # days that are working days (China's 调休 make-up days). ISO dates.
+    HOLIDAYS = env_dates("HOLIDAYS")
+    EXTRA_WORKING_DAYS = env_dates("EXTRA_WORKING_DAYS")
     # Number of proxies in front of the app whose X-Forwarded-For can be trusted.
     PROXY_COUNT = env_int("PROXY_COUNT", 0)
     # Requests whose Host header is not listed get a 400 (Flask checks TRUSTED_HOSTS); unset allows any.
@@ -148,6 +180,11 @@ class TestingConfig(BaseConfig):
     MAIL_TIMEOUT = 5
     MAIL_MAX_ATTEMPTS = 12
     MAIL_MESSAGE_ID_DOMAIN = None
+    # Deadlines follow the rules profiles, whatever the developer's environment says.
+    QUESTION_DEADLINE_DAYS = None
+    MINUTES_DEADLINE_WORKING_DAYS = None
+    HOLIDAYS: tuple[str, ...] = ()
+    EXTRA_WORKING_DAYS: tuple[str, ...] = ()
 
 
 class ProductionConfig(BaseConfig):

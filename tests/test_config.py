@@ -17,19 +17,22 @@ from app.config import _normalise_db_url
 # create_app in a fresh interpreter with exactly the variables under test.
 PROBE = """
 import json
-from app import create_app
 try:
+    from app import create_app  # the config classes read the environment on import
     app = create_app()
-except RuntimeError as error:
+except (RuntimeError, ValueError) as error:
     print(json.dumps({"error": str(error)}))
 else:
-    print(json.dumps({"uri": app.config["SQLALCHEMY_DATABASE_URI"], "instance_path": app.instance_path}))
+    print(json.dumps({"uri": app.config["SQLALCHEMY_DATABASE_URI"], "instance_path": app.instance_path,
+                      "deadlines": {key: app.config[key] for key in ("QUESTION_DEADLINE_DAYS",
+                                    "MINUTES_DEADLINE_WORKING_DAYS", "HOLIDAYS", "EXTRA_WORKING_DAYS")}}))
 """
+DEADLINE_VARIABLES = {"QUESTION_DEADLINE_DAYS", "MINUTES_DEADLINE_WORKING_DAYS", "HOLIDAYS", "EXTRA_WORKING_DAYS"}
 
 
 def start_app_with_env(**env: str) -> dict:
     clean = {k: v for k, v in os.environ.items()
-             if k not in {"SECRET_KEY", "DATABASE_URL", "TEST_DATABASE_URL", "TOWNHALL_CONFIG"}}
+             if k not in {"SECRET_KEY", "DATABASE_URL", "TEST_DATABASE_URL", "TOWNHALL_CONFIG"} | DEADLINE_VARIABLES}
     result = subprocess.run([sys.executable, "-c", PROBE], cwd=PROJECT_ROOT, env={**clean, **env},
                             capture_output=True, text=True, timeout=60, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -73,6 +76,24 @@ def test_development_defaults_to_a_sqlite_file_in_instance():
 def test_development_uses_database_url_when_set():
     outcome = start_app_with_env(DATABASE_URL="postgres://townhall@127.0.0.1/townhall_dev")
     assert outcome["uri"] == "postgresql+psycopg://townhall@127.0.0.1/townhall_dev"
+
+
+def test_deadlines_and_the_holiday_table_come_from_the_environment():
+    outcome = start_app_with_env(QUESTION_DEADLINE_DAYS="10", MINUTES_DEADLINE_WORKING_DAYS="15",
+                                 HOLIDAYS="2027-10-01, 2027-10-04 2027-10-01", EXTRA_WORKING_DAYS="2027-09-26")
+    assert outcome["deadlines"] == {"QUESTION_DEADLINE_DAYS": 10, "MINUTES_DEADLINE_WORKING_DAYS": 15,
+                                    "HOLIDAYS": ["2027-10-01", "2027-10-04"], "EXTRA_WORKING_DAYS": ["2027-09-26"]}
+
+
+def test_unset_deadlines_follow_the_rules_profile_and_the_holiday_table_is_empty():
+    outcome = start_app_with_env()
+    assert outcome["deadlines"] == {"QUESTION_DEADLINE_DAYS": None, "MINUTES_DEADLINE_WORKING_DAYS": None,
+                                    "HOLIDAYS": [], "EXTRA_WORKING_DAYS": []}
+
+
+def test_a_malformed_holiday_stops_the_app_with_the_variable_named():
+    outcome = start_app_with_env(HOLIDAYS="2027-10-01,2027-13-01")
+    assert outcome["error"] == "HOLIDAYS: '2027-13-01' is not an ISO date (YYYY-MM-DD)"
 
 
 @pytest.mark.parametrize(

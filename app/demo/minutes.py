@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from app.accounts.models import Department, User
 from app.extensions import db
 from app.meetings.models import Meeting, MeetingStatus, MeetingType
+from app.minutes import queries as minutes_queries
 from app.minutes import services as ms
-from app.minutes.content import Commitment, Decision, PublicComment, decode, format_instant
+from app.minutes.content import AnsweredQuestion, Commitment, Decision, PublicComment, decode, format_instant
 from app.minutes.models import HearingRecord, Minutes, ParticipantState
 from app.minutes.services.hearing import ParticipantEntry, StatementEntry
 from app.security import Role
@@ -48,6 +49,9 @@ def _content(meeting: Meeting, writer: User, approver: User):
                                                votes_for=max(0, present - 3), votes_against=2, votes_abstain=1)]
     content.public_comments = [PublicComment("居民代表", "希望夜间十点后停止施工，并提前公示施工计划。"),
                                PublicComment("", "建议为老年人保留临时通道。")]
+    # The questions answered in the room are linked; saving the draft copies their public text.
+    content.questions = [AnsweredQuestion(question_id=q.id, body="")
+                         for q in minutes_queries.list_answered_live_questions(meeting.id)]
     department = db.session.get(Department, meeting.department_id)
     due = (meeting.starts_at + timedelta(days=30)).date().isoformat()
     content.commitments = [Commitment("一个月内在社区公告栏和网站公布修改后的施工计划。", department.id, due_on=due)]
@@ -65,17 +69,20 @@ def _publish(meeting: Meeting, writer: User, approver: User):
 
 def _hearing_record(meeting: Meeting, writer: User, approver: User) -> None:
     record = ms.open_hearing_record(writer, meeting)
+    officials = minutes_queries.list_presiding_candidates(meeting)
+    presiding = next((u for u in officials if u.id == approver.id), officials[0] if officials else None)
     ms.save_hearing_record(writer, record, [
         ParticipantEntry("陈建华", "消费者代表"), ParticipantEntry("刘志勇", "经营者代表"),
         ParticipantEntry("黄丽", "专家"), ParticipantEntry("周强", "消费者代表")],
         [StatementEntry("陈建华", "调整幅度偏大，建议分两年实施，并对低保家庭给予减免。"),
          StatementEntry("刘志勇", "近三年运营成本上涨约三成，现行价格难以维持服务质量。"),
-         StatementEntry("黄丽", "成本监审报告的数据基本可信，建议公开分项成本。")])
+         StatementEntry("黄丽", "成本监审报告的数据基本可信，建议公开分项成本。")],
+        presiding_official_id=presiding.id if presiding else None)
     db.session.refresh(record)
     chen, liu, huang, zhou = record.participants
     ms.set_participant_state(writer, chen, ParticipantState.CONFIRMED)
     ms.set_participant_state(writer, huang, ParticipantState.CONFIRMED)
-    ms.set_participant_state(approver, liu, ParticipantState.REFUSED, note="认为笔录未完整记录其关于成本构成的发言，拒绝签字。")
+    ms.set_participant_state(presiding, liu, ParticipantState.REFUSED, note="认为笔录未完整记录其关于成本构成的发言，拒绝签字。")
     ms.set_participant_state(writer, zhou, ParticipantState.ABSENT)
 
 

@@ -3,6 +3,11 @@
 Canonical JSON: every string NFC-normalised, keys sorted, no insignificant whitespace, UTF-8 (not
 ASCII-escaped). The same content therefore always gives the same bytes and the same hash, whoever
 typed it and however their keyboard composed the characters.
+
+The "schema" key versions the canonical form. Schema 2 (current) also names the meeting and the
+version number, so the hash binds the text to where it was approved: moved to another meeting or
+renumbered, a version no longer verifies. Schema 1 versions (written before) carry neither; they keep
+their stored text and hash, which still verify, and rely on the database triggers for their identity.
 """
 from __future__ import annotations
 
@@ -13,7 +18,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Optional
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+IDENTITY_SCHEMA = 2  # the first schema whose canonical content names its meeting and version number
 
 OUTCOMES = ("carried", "defeated", "withdrawn", "deferred")
 ROLL_CALL_VOTES = ("for", "against", "abstain")
@@ -64,6 +70,11 @@ class AnsweredQuestion:
     body: str
     asker: str = ""
 
+    @classmethod
+    def of(cls, question) -> "AnsweredQuestion":
+        """The question's public text: its body and, unless the asker is anonymous, their name."""
+        return cls(question_id=question.id, body=question.body, asker=question.public_asker_name or "")
+
 
 @dataclass
 class Commitment:
@@ -101,8 +112,8 @@ class MinutesContent:
     def adjourned(self) -> Optional[datetime]:
         return parse_instant(self.adjourned_at)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"schema": SCHEMA_VERSION, **asdict(self)}
+    def to_dict(self, *, meeting_id: int, number: int) -> dict[str, Any]:
+        return {"schema": SCHEMA_VERSION, "meeting_id": meeting_id, "number": number, **asdict(self)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "MinutesContent":
@@ -157,10 +168,29 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def encode(content: MinutesContent) -> tuple[str, str]:
-    """(canonical JSON, its SHA-256) of a content."""
-    text = canonical_json(content.to_dict())
+def encode(content: MinutesContent, *, meeting_id: int, number: int) -> tuple[str, str]:
+    """(canonical JSON, its SHA-256) of version `number` of the minutes of meeting `meeting_id`."""
+    text = canonical_json(content.to_dict(meeting_id=meeting_id, number=number))
     return text, sha256_hex(text)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The meeting and version number a stored text names (None for both before schema 2)."""
+
+    schema: int
+    meeting_id: Optional[int] = None
+    number: Optional[int] = None
+
+
+def identity_of(text: str) -> Identity:
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("minutes content is not a JSON object")
+    schema = data.get("schema", 1)
+    if schema < IDENTITY_SCHEMA:
+        return Identity(schema)
+    return Identity(schema, data.get("meeting_id"), data.get("number"))
 
 
 def decode(text: str) -> MinutesContent:

@@ -2,7 +2,9 @@
 
 Working days are Monday to Friday minus the holidays in the app config `HOLIDAYS` (ISO dates), plus
 the make-up working days in `EXTRA_WORKING_DAYS` (China's 调休 weekends). Both are simple lists the
-city maintains; N comes from the rules profile (`minutes_deadline_working_days`, default 20).
+city maintains in the environment (app/config.py); N is `MINUTES_DEADLINE_WORKING_DAYS` when set,
+else the rules profile's `minutes_deadline_working_days` (default 20). Dates are the meeting's local
+dates (app/minutes/queries.py judges each meeting in its own time zone).
 """
 from __future__ import annotations
 

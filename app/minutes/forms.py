@@ -12,6 +12,7 @@ from wtforms.validators import Length, NumberRange, Optional
 from app.formtools import NotBlank, clean_line, clean_text
 from app.meetings.forms import DATETIME_FORMAT, CheckboxList
 from app.minutes.content import OUTCOMES
+from app.minutes.validation import MAX_CITIZENS_PRESENT, MAX_VOTES
 
 DECISION_ROWS_EXTRA = 1
 COMMENT_ROWS_EXTRA = 3
@@ -20,7 +21,9 @@ PARTICIPANT_ROWS_EXTRA = 3
 STATEMENT_ROWS_EXTRA = 3
 MAX_ROWS = 60
 
-VOTES = [Optional(), NumberRange(min=0, max=100_000, message=_l("Votes cannot be negative."))]
+# One validator per bound, so a huge number is not reported as a negative one.
+VOTES = [Optional(), NumberRange(min=0, message=_l("Votes cannot be negative.")),
+         NumberRange(max=MAX_VOTES, message=_l("Enter at most %(max)d votes."))]
 OUTCOME_LABELS = {"carried": _l("Carried"), "defeated": _l("Defeated"), "withdrawn": _l("Withdrawn"),
                   "deferred": _l("Deferred")}
 
@@ -76,7 +79,8 @@ class MinutesForm(FlaskForm):
     officials_present = TextAreaField(_l("Officials present (one name per line)"), filters=[clean_text],
                                       validators=[Length(max=4000)])
     citizens_present = IntegerField(_l("Citizens present"), validators=[
-        Optional(), NumberRange(min=0, max=1_000_000, message=_l("Enter a number of 0 or more."))])
+        Optional(), NumberRange(min=0, message=_l("Enter a number of 0 or more.")),
+        NumberRange(max=MAX_CITIZENS_PRESENT, message=_l("Enter at most %(max)d citizens present."))])
     quorum_present = SelectField(_l("Quorum present"), choices=[
         SelectChoice("", _l("Not recorded")), SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
         validate_choice=False)  # only shown for types that need a quorum; anything else means "not recorded"
@@ -138,9 +142,14 @@ class StatementForm(Form):
 
 
 class HearingRecordForm(FlaskForm):
+    presiding_official_id = SelectField(_l("Presiding official"), coerce=_int_or_none, choices=[])
     participants = FieldList(FormField(ParticipantForm), min_entries=0, max_entries=MAX_ROWS)
     statements = FieldList(FormField(StatementForm), min_entries=0, max_entries=MAX_ROWS)
     save = SubmitField(_l("Save the record"))
+
+    def set_choices(self, officials) -> None:
+        self.presiding_official_id.choices = [SelectChoice("", _l("Not named yet"))] + [
+            SelectChoice(user.id, user.name) for user in officials]
 
     def pad(self) -> None:
         for rows, extra in ((self.participants, PARTICIPANT_ROWS_EXTRA), (self.statements, STATEMENT_ROWS_EXTRA)):

@@ -33,7 +33,7 @@ def _render_record(meeting, *, status: int = 200, error=None, state_form=None):
         "minutes/manage/hearing_record.html", meeting=meeting, record=record, error=error,
         action_form=ActionForm(), state_form=state_form or ParticipantStateForm(),
         counts=minutes_queries.count_participant_states(record) if record else {},
-        can_note_refusal=permissions.can_note_refusal(current_user, meeting), states=ParticipantState,
+        can_note_refusal=permissions.can_note_refusal(current_user, record), states=ParticipantState,
     ), status
 
 
@@ -65,16 +65,19 @@ def hearing_edit(meeting_id: int):
         return redirect(url_for(".hearing_record", meeting_id=meeting.id))
     if request.method == "GET":
         form = HearingRecordForm(data={
+            "presiding_official_id": record.presiding_official_id,
             "participants": [{"name": p.name, "capacity": p.capacity} for p in record.participants],
             "statements": [{"speaker": s.speaker, "text": s.text} for s in record.statements]})
     else:
         form = HearingRecordForm()
+    form.set_choices(minutes_queries.list_presiding_candidates(meeting))
     if form.validate_on_submit():
         participants = [ParticipantEntry(r.form.name.data or "", r.form.capacity.data or "") for r in form.participants]
         statements = [StatementEntry(r.form.speaker.data or "", r.form.text.data or "")
                       for r in form.statements if r.form.speaker.data or r.form.text.data]
         try:
-            minutes_services.save_hearing_record(current_user, record, participants, statements)
+            minutes_services.save_hearing_record(current_user, record, participants, statements,
+                                                 presiding_official_id=form.presiding_official_id.data)
         except DomainError as error:
             apply_domain_error(form, error) or flash(error.message, "error")
             form.pad()

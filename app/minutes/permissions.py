@@ -24,6 +24,9 @@ def can_approve_version(user, meeting, version) -> bool:
     return can_review_minutes(user, meeting) and version.submitted_by_id != user.id
 
 
-def can_note_refusal(user, meeting) -> bool:
-    """A refusal to sign the hearing record is noted by the presiding official (an official or admin)."""
-    return can_review_minutes(user, meeting)
+def can_note_refusal(user, record) -> bool:
+    """A refusal to sign the hearing record is noted by the record's presiding official, nobody else
+    (not another official, not an administrator)."""
+    return (record is not None and record.presiding_official_id is not None
+            and getattr(user, "is_authenticated", False) and user.id == record.presiding_official_id
+            and is_meeting_staff(user, record.meeting))

@@ -15,9 +15,9 @@ from app.db import utcnow
 from app.extensions import db
 from app.meetings.models import DEFAULT_DURATION, Meeting, MeetingStatus, meeting_hosts
 from app.meetings.rules import PROFILES, profile_named
-from app.minutes.content import MinutesContent, decode, is_canonical, sha256_hex
+from app.minutes.content import IDENTITY_SCHEMA, AnsweredQuestion, MinutesContent, decode, identity_of, is_canonical, sha256_hex
 from app.minutes.deadlines import cutoff_instant
-from app.minutes.models import (HearingParticipant, HearingRecord, Minutes, MinutesVersion, ParticipantState,
+from app.minutes.models import (FROZEN_STATUSES, HearingParticipant, HearingRecord, Minutes, MinutesVersion, ParticipantState,
                                 VersionStatus)
 from app.pagination import Page, clean_page_number, paginate
 from app.security import Role
@@ -89,13 +89,36 @@ def list_answered_live_questions(meeting_id: int) -> list:
     ).scalars())
 
 
+def list_versions_quoting_old_text(question) -> list[MinutesVersion]:
+    """Approved or published versions of the question's meeting whose copy of it is no longer its
+    public text (it was edited after their approval). They never change; a correction can."""
+    versions = db.session.execute(
+        sa.select(MinutesVersion).join(Minutes)
+        .where(Minutes.meeting_id == question.meeting_id, MinutesVersion.status.in_(FROZEN_STATUSES))
+        .order_by(MinutesVersion.number)).scalars()
+    current = AnsweredQuestion.of(question)
+    return [v for v in versions
+            if any(q.question_id == question.id and q != current for q in decode(v.content).questions)]
+
+
 def get_hearing_record(meeting_id: int) -> Optional[HearingRecord]:
     return db.session.execute(
         sa.select(HearingRecord)
         .options(selectinload(HearingRecord.participants).joinedload(HearingParticipant.state_by),
-                 selectinload(HearingRecord.statements))
+                 selectinload(HearingRecord.statements), joinedload(HearingRecord.presiding_official))
         .where(HearingRecord.meeting_id == meeting_id)
     ).scalar_one_or_none()
+
+
+def list_presiding_candidates(meeting: Meeting) -> list[User]:
+    """Who may preside over the meeting's hearing: active officials who host it, created it or belong
+    to its department (the officials among its staff), by name."""
+    hosted = sa.select(meeting_hosts.c.user_id).where(meeting_hosts.c.meeting_id == meeting.id)
+    return list(db.session.execute(
+        sa.select(User).where(User.role == Role.OFFICIAL, User.is_active.is_(True),
+                              sa.or_(User.id.in_(hosted), User.id == meeting.created_by_id,
+                                     User.department_id == meeting.department_id))
+        .order_by(User.name, User.id)).scalars())
 
 
 def get_participant_or_404(meeting_id: int, participant_id: int) -> HearingParticipant:
@@ -123,18 +146,35 @@ def _ended_before(cutoff: datetime):
                   sa.and_(Meeting.ends_at.is_(None), Meeting.starts_at < cutoff - DEFAULT_DURATION))
 
 
-def _past_minutes_deadline(now: datetime):
-    """Each meeting judged by the deadline of the profile it was published under."""
-    tz_name = current_app.config["DEFAULT_TIMEZONE"]
-    today = now.astimezone(ZoneInfo(tz_name)).date()
+def minutes_deadline_working_days(profile_code: str | None) -> int:
+    """Working days after a meeting within which its minutes are due: MINUTES_DEADLINE_WORKING_DAYS
+    when configured, else the rules profile the meeting was published under (default 20)."""
+    override = current_app.config.get("MINUTES_DEADLINE_WORKING_DAYS")
+    if override not in (None, ""):
+        return int(override)
+    return profile_named(profile_code).minutes_deadline_working_days
+
+
+def _zones() -> list[str]:
+    zones = set(db.session.execute(
+        sa.select(Meeting.timezone).where(Meeting.status == MeetingStatus.PUBLISHED).distinct()).scalars())
+    return sorted(z for z in zones if z)
+
+
+def _past_minutes_deadline(now: datetime, zones: list[str]):
+    """Each meeting judged in its own time zone (its end date and today there), by the deadline of the
+    profile it was published under."""
     conditions = []
-    for code in PROFILES:
-        cutoff = cutoff_instant(today, PROFILES[code].minutes_deadline_working_days, tz_name)
-        conditions.append(sa.and_(Meeting.notice_profile == code, _ended_before(cutoff)))
-    default = cutoff_instant(today, profile_named(None).minutes_deadline_working_days, tz_name)
-    other = sa.or_(Meeting.notice_profile.is_(None), Meeting.notice_profile.not_in(list(PROFILES)))
-    conditions.append(sa.and_(other, _ended_before(default)))
-    return sa.or_(*conditions)
+    for tz_name in zones:
+        today = now.astimezone(ZoneInfo(tz_name)).date()
+        in_zone = Meeting.timezone == tz_name
+        for code in PROFILES:
+            cutoff = cutoff_instant(today, minutes_deadline_working_days(code), tz_name)
+            conditions.append(sa.and_(in_zone, Meeting.notice_profile == code, _ended_before(cutoff)))
+        default = cutoff_instant(today, minutes_deadline_working_days(None), tz_name)
+        other = sa.or_(Meeting.notice_profile.is_(None), Meeting.notice_profile.not_in(list(PROFILES)))
+        conditions.append(sa.and_(in_zone, other, _ended_before(default)))
+    return sa.or_(*conditions) if conditions else sa.false()
 
 
 def list_overdue_minutes(user: User, *, now: datetime | None = None, page: int = 1, per_page: int = 20) -> Page:
@@ -144,7 +184,7 @@ def list_overdue_minutes(user: User, *, now: datetime | None = None, page: int =
     published = (sa.select(Minutes.meeting_id).join(MinutesVersion)
                  .where(MinutesVersion.status == VersionStatus.PUBLISHED))
     stmt = (sa.select(Meeting).options(joinedload(Meeting.department))
-            .where(Meeting.status == MeetingStatus.PUBLISHED, _past_minutes_deadline(now),
+            .where(Meeting.status == MeetingStatus.PUBLISHED, _past_minutes_deadline(now, _zones()),
                    Meeting.id.not_in(published))
             .order_by(sa.func.coalesce(Meeting.ends_at, Meeting.starts_at), Meeting.id))
     if user.role != Role.ADMIN:
@@ -158,7 +198,7 @@ def list_overdue_minutes(user: User, *, now: datetime | None = None, page: int =
 
 @dataclass
 class ChainReport:
-    meeting_id: int
+    meeting_id: Optional[int]  # None: the versions whose minutes row is missing
     versions: int
     problems: list[str]
 
@@ -167,25 +207,53 @@ class ChainReport:
         return not self.problems
 
 
+def _version_problems(minutes: Minutes, version: MinutesVersion, by_id: dict[int, MinutesVersion]) -> list[str]:
+    problems = []
+    label = f"version {version.number}"
+    if not is_canonical(version.content):
+        problems.append(f"{label}: content is not canonical JSON")
+    if sha256_hex(version.content) != version.content_hash:
+        problems.append(f"{label}: content does not match its SHA-256")
+    try:
+        identity = identity_of(version.content)
+    except ValueError:
+        identity = None
+    if identity is not None and identity.schema >= IDENTITY_SCHEMA and (identity.meeting_id, identity.number) != (minutes.meeting_id,
+                                                                                         version.number):
+        problems.append(f"{label}: the hashed content is version {identity.number} of meeting "
+                        f"{identity.meeting_id}, not version {version.number} of meeting {minutes.meeting_id}")
+    previous = by_id.get(version.supersedes_id) if version.supersedes_id else None
+    if version.supersedes_id and previous is None:
+        problems.append(f"{label}: supersedes a version that is not part of these minutes")
+    expected = previous.content_hash if previous else ""
+    if version.prev_hash != expected:
+        problems.append(f"{label}: prev_hash does not match the version it supersedes")
+    return problems
+
+
 def verify_chains() -> list[ChainReport]:
-    """Walk every meeting's versions in order: each non-draft version's content must be canonical
-    and hash to content_hash, and its prev_hash must be the hash of the version it supersedes."""
+    """Walk every meeting's versions in order: each non-draft version's content must be canonical, hash
+    to content_hash and (schema 2 on) name the meeting and number it is stored under, and its prev_hash
+    must be the hash of the version it supersedes. Minutes of a meeting that no longer exists, and
+    versions whose minutes row is gone (possible on SQLite with foreign keys off), are reported too."""
     reports = []
     minutes_rows = db.session.execute(
-        sa.select(Minutes).options(selectinload(Minutes.versions)).order_by(Minutes.meeting_id)).scalars()
-    for minutes in minutes_rows:
-        problems = []
+        sa.select(Minutes, Meeting.id).outerjoin(Meeting, Meeting.id == Minutes.meeting_id)
+        .options(selectinload(Minutes.versions)).order_by(Minutes.meeting_id)).all()
+    for minutes, meeting_exists in minutes_rows:
+        problems = [] if meeting_exists else [f"minutes {minutes.id} belong to meeting {minutes.meeting_id}, "
+                                              "which does not exist"]
         by_id = {v.id: v for v in minutes.versions}
         for version in minutes.versions:
-            if version.is_draft:
-                continue
-            if not is_canonical(version.content):
-                problems.append(f"version {version.number}: content is not canonical JSON")
-            if sha256_hex(version.content) != version.content_hash:
-                problems.append(f"version {version.number}: content does not match its SHA-256")
-            previous = by_id.get(version.supersedes_id) if version.supersedes_id else None
-            expected = previous.content_hash if previous else ""
-            if version.prev_hash != expected:
-                problems.append(f"version {version.number}: prev_hash does not match the version it supersedes")
+            if not version.is_draft:
+                problems += _version_problems(minutes, version, by_id)
         reports.append(ChainReport(minutes.meeting_id, len(minutes.versions), problems))
+    orphans = db.session.execute(
+        sa.select(MinutesVersion.id, MinutesVersion.minutes_id, MinutesVersion.number, MinutesVersion.status)
+        .where(MinutesVersion.minutes_id.not_in(sa.select(Minutes.id)))
+        .order_by(MinutesVersion.minutes_id, MinutesVersion.number)).all()
+    if orphans:
+        reports.append(ChainReport(None, len(orphans), [
+            f"version {row.number} (id {row.id}, {row.status}) belongs to minutes {row.minutes_id}, "
+            "which do not exist" for row in orphans]))
     return reports

@@ -23,6 +23,7 @@ QUORUM_REQUIRED = {
 }
 
 MAX_VOTES = 100_000
+MAX_CITIZENS_PRESENT = 1_000_000
 
 
 def quorum_required(meeting: Meeting) -> bool:
@@ -46,6 +47,8 @@ def check_content(content: MinutesContent, meeting: Meeting, *, for_submit: bool
 
     if content.citizens_present is None or content.citizens_present < 0:
         add("citizens_present", _l("Enter a number of 0 or more."))
+    elif content.citizens_present > MAX_CITIZENS_PRESENT:
+        add("citizens_present", _l("Enter at most %(max)d citizens present.", max=MAX_CITIZENS_PRESENT))
     seen: set[str] = set()
     for name in content.officials_present:
         if name in seen:
@@ -83,8 +86,10 @@ def _check_decision(decision: Decision, content: MinutesContent, path: str, add)
         add(f"{path}.outcome", _l("Choose an outcome."))
     for key in ("votes_for", "votes_against", "votes_abstain"):
         value = getattr(decision, key)
-        if value is not None and (value < 0 or value > MAX_VOTES):
+        if value is not None and value < 0:
             add(f"{path}.{key}", _l("Votes cannot be negative."))
+        elif value is not None and value > MAX_VOTES:
+            add(f"{path}.{key}", _l("Enter at most %(max)d votes.", max=MAX_VOTES))
     if decision.roll_call:
         present = set(content.officials_present)
         named: set[str] = set()

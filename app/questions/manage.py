@@ -12,6 +12,7 @@ from app.errors import DomainError, ValidationFailed
 from app.formtools import apply_domain_error
 from app.i18n import localized_name
 from app.meetings import queries as meeting_queries
+from app.minutes import queries as minutes_queries
 from app.pagination import clean_page_number
 from app.questions import manage_bp as bp
 from app.questions import permissions
@@ -26,7 +27,7 @@ from app.questions.forms import (
     RejectForm,
     SettingsForm,
 )
-from app.questions.models import QuestionStatus
+from app.questions.models import QuestionOutcome, QuestionStatus
 from app.questions.similarity import rank_similar
 from app.security import Role, role_required
 from app.urls import safe_next
@@ -146,6 +147,8 @@ def _render_detail(meeting, question, *, edit_form=None, reject_form=None, merge
         can_answer=permissions.can_answer_questions(current_user, meeting),
         history=account_queries.list_audit_events(object_type="question", object_id=question.id, per_page=50).items,
         action_items=action_queries.question_action_items([question.id]),
+        stale_minutes=(minutes_queries.list_versions_quoting_old_text(question)
+                       if question.outcome == QuestionOutcome.ANSWERED_LIVE else []),
     ), status
 
 

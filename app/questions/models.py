@@ -238,8 +238,9 @@ class Question(db.Model):
 
 
 class QuestionVote(db.Model):
-    """One voter's vote for one question. `voter_key` is a SHA-256 of the random id kept in the voter's
-    browser cookie (app/questions/voters.py); the unique constraint is the one-vote rule."""
+    """One voter's vote for one question. `voter_key` is a registration's key (an HMAC of its id, when the
+    voter proved the registration in this browser) or else a SHA-256 of the random id kept in the
+    voter's browser cookie (app/questions/voters.py); the unique constraint is the one-vote rule."""
 
     __tablename__ = "question_votes"
 

@@ -128,12 +128,14 @@ def list_public_questions(meeting_id: int, *, sort: str = "votes", topic: str | 
     return paginate(stmt, clean_page_number(page), per_page)
 
 
-def voted_question_ids(voter_key: str | None, question_ids: list[int]) -> set[int]:
-    """Which of these questions this voter has voted for (one query; none without a voter)."""
-    if not voter_key or not question_ids:
+def voted_question_ids(voter_keys: list[str], question_ids: list[int]) -> set[int]:
+    """Which of these questions this voter has voted for under any of its keys (a registration and
+    the browser's own), in one query; none without a voter."""
+    voter_keys = [key for key in voter_keys if key]
+    if not voter_keys or not question_ids:
         return set()
     return set(db.session.execute(
-        sa.select(QuestionVote.question_id).where(QuestionVote.voter_key == voter_key,
+        sa.select(QuestionVote.question_id).where(QuestionVote.voter_key.in_(voter_keys),
                                                   QuestionVote.question_id.in_(question_ids))
     ).scalars())
 

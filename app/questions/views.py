@@ -39,9 +39,6 @@ def _similar_limit() -> str:
     return current_app.config.get("QUESTION_SIMILAR_RATE_LIMIT") or "120 per minute;2000 per hour"
 
 
-def _current_voter_key() -> str | None:
-    voter_id = voters.browser_id()
-    return voters.voter_key_for_browser(voter_id) if voter_id else None
 
 
 def _similar_questions(meeting_id: int, text: str) -> list:
@@ -55,11 +52,12 @@ def _render_index(meeting, form: QuestionForm, status: int = 200):
     topic = question_queries.clean_topic(request.args.get("topic"))
     settings = question_queries.get_settings(meeting.id)
     page = question_queries.list_public_questions(meeting.id, sort=sort, topic=topic, page=request.args.get("page"))
-    voted = question_queries.voted_question_ids(_current_voter_key(), [q.id for q in page.items])
+    voted = question_queries.voted_question_ids(voters.current_voter_keys(meeting.id), [q.id for q in page.items])
     return render_template(
         "questions/index.html", meeting=meeting, page=page, sort=sort, topic=topic or "", topics=list(QuestionTopic),
         state=question_queries.questions_state(meeting, settings), current_id=settings.current_question_id,
         voted=voted, form=form, moderation_mode=settings.moderation_mode,
+        votes_as_registration=voters.registration_for(meeting.id) is not None,
         action_items=action_queries.question_action_items([q.id for q in page.items]),
     ), status
 
@@ -87,7 +85,7 @@ def ask(meeting_id: int):
             form.confirmed.data = "1"
             return render_template("questions/confirm.html", meeting=meeting, form=form, similar=similar,
                                    voted=question_queries.voted_question_ids(
-                                       _current_voter_key(), [q.id for q in similar]))
+                                       voters.current_voter_keys(meeting.id), [q.id for q in similar]))
     data = question_services.QuestionInput(
         body=form.body.data, topic=form.topic.data, asker_name=form.asker_name.data,
         is_anonymous=form.is_anonymous.data, contact_email=form.contact_email.data,
@@ -113,10 +111,10 @@ def vote(question_id: int):
         abort(400)
     back = (safe_next(form.next.data) if form.next.data
             else url_for(".index", meeting_id=question.meeting_id)).split("#")[0]
-    voter_key = voters.voter_key_for_browser(voters.ensure_browser_id())
+    voter = voters.voter_for(question.meeting_id)
     anchor = question.id
     try:
-        result = question_services.cast_vote(question, voter_key)
+        result = question_services.cast_vote(question, voter.key, adopt_from=voter.adopt_from)
     except DomainError as error:
         flash(error.message, "error")
         if question.status == QuestionStatus.MERGED and question.merged_into_id:
@@ -137,7 +135,7 @@ def similar(meeting_id: int):
     questions = _similar_questions(meeting.id, text)
     response = make_response(render_template(
         "questions/_similar.html", meeting=meeting, similar=questions, inside_form=True,
-        voted=question_queries.voted_question_ids(_current_voter_key(), [q.id for q in questions])))
+        voted=question_queries.voted_question_ids(voters.current_voter_keys(meeting.id), [q.id for q in questions])))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -12,7 +12,7 @@ from app.formtools import apply_domain_error
 from app.i18n import current_language
 from app.limits import private_link_limit, ticket_limit
 from app.meetings import queries as meeting_queries
-from app.registrations import bp
+from app.registrations import bp, proofs
 from app.registrations import queries as registration_queries
 from app.registrations import services as registration_services
 from app.registrations.forms import CancelRegistrationForm, NeedsForm, RegistrationForm
@@ -71,10 +71,11 @@ def register(meeting_id: int):
 def manage(token: str):
     registration = registration_queries.get_registration_by_token_or_404(token)
     needs_form = NeedsForm(obj=registration)
-    return private_page(render_template(
+    # Holding the private link proves the registration: this browser's votes in the meeting count for it.
+    return proofs.remember_registration(private_page(render_template(
         "registrations/manage.html", registration=registration, meeting=registration.meeting, token=token,
         needs_form=needs_form, cancel_form=CancelRegistrationForm(),
-        position=registration_queries.waitlist_position(registration)))
+        position=registration_queries.waitlist_position(registration))), registration.meeting_id, registration.id)
 
 
 @bp.post("/registrations/<token>/needs")

@@ -156,7 +156,7 @@ def test_the_page_names_the_hosting_officials_and_other_hosts_in_both_languages(
     li = factories.make_user("official", name="Li Ming")
     m = factories.make_meeting(hosts=[wang, li], host_note="社区居委会主任")
     assert fact(client.get(f"/meetings/{m.id}", headers=EN), "Hosted by") == "Li Ming, 王芳; 社区居委会主任"
-    assert fact(client.get(f"/meetings/{m.id}", headers=ZH), "主持人") == "Li Ming, 王芳; 社区居委会主任"
+    assert fact(client.get(f"/meetings/{m.id}", headers=ZH), "出席人员") == "Li Ming, 王芳; 社区居委会主任"
     only_note = factories.make_meeting(host_note="区长")
     assert fact(client.get(f"/meetings/{only_note.id}", headers=EN), "Hosted by") == "区长"
     nobody = factories.make_meeting()

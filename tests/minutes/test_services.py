@@ -11,7 +11,7 @@ from app.accounts.models import AuditEvent
 from app.errors import InvalidState, NotAllowed, ValidationFailed
 from app.extensions import db
 from app.minutes import services as ms
-from app.minutes.content import Decision, decode, format_instant, sha256_hex
+from app.minutes.content import Decision, Identity, decode, format_instant, identity_of, sha256_hex
 from app.minutes.models import MinutesVersion, VersionStatus
 from app.minutes.validation import ContentInvalid
 from app.notify.models import OutboxMessage
@@ -131,6 +131,9 @@ def test_submitting_needs_presiding_recorder_adjournment_and_a_quorum_for_hearin
 @pytest.mark.parametrize("change, path, message", [
     (lambda c: setattr(c.items[0].decisions[0], "votes_for", -1), "items.0.decisions.0.votes_for", "negative"),
     (lambda c: setattr(c.items[0].decisions[0], "votes_for", 50), "items.0.decisions.0.votes_for", "more than the"),
+    (lambda c: setattr(c.items[0].decisions[0], "votes_against", 100_001), "items.0.decisions.0.votes_against",
+     "at most 100000 votes"),
+    (lambda c: setattr(c, "citizens_present", 1_000_001), "citizens_present", "at most 1000000 citizens"),
     (lambda c: setattr(c.items[0].decisions[0], "roll_call", [{"name": "路人甲", "vote": "for"}]),
      "items.0.decisions.0.roll_call_for", "not listed among the officials present"),
     (lambda c: setattr(c.items[0].decisions[0], "motion", ""), "items.0.decisions.0.motion", "wording"),
@@ -227,7 +230,8 @@ def test_a_correction_is_a_new_version_chained_to_the_published_one(setting):
         ms.start_correction(setting.clerk, minutes, "")
     second = ms.start_correction(setting.clerk, minutes, "表决票数记录有误")
     assert second.number == 2 and second.prev_hash == first.content_hash and second.supersedes_id == first.id
-    assert second.content == first.content
+    assert decode(second.content) == decode(first.content)       # the same text, as version 2
+    assert identity_of(second.content) == Identity(2, setting.meeting.id, 2)
     with pytest.raises(InvalidState):
         ms.start_correction(setting.clerk, minutes, "again")
     content = decode(second.content)
@@ -263,6 +267,93 @@ def test_only_questions_answered_live_in_this_meeting_can_be_linked(setting):
     ms.save_draft(setting.clerk, version, content)
     linked = decode(version.content).questions
     assert [(q.question_id, q.body, q.asker) for q in linked] == [(live.id, "电梯什么时候装？", "王先生")]
+
+
+def _answered_live(setting, body="我的电话13912345678，电梯什么时候装？", asker_name="王先生"):
+    from app.questions.models import Question, QuestionOutcome, QuestionStatus
+
+    question = Question(meeting_id=setting.meeting.id, body=body, topic="housing", status=QuestionStatus.APPROVED,
+                        outcome=QuestionOutcome.ANSWERED_LIVE, outcome_at=factories.now(), asker_name=asker_name)
+    db.session.add(question)
+    db.session.commit()
+    return question
+
+
+def _linked(version) -> list[tuple]:
+    db.session.expire_all()
+    return [(q.question_id, q.body, q.asker) for q in decode(version.content).questions]
+
+
+def _draft_linking(setting, question):
+    from app.minutes.content import AnsweredQuestion
+
+    version = ms.open_minutes(setting.clerk, setting.meeting)
+    ms.save_draft(setting.clerk, version, builders.complete_content(setting, questions=[AnsweredQuestion(question.id, "")]))
+    return version
+
+
+def test_a_moderators_edit_refreshes_drafts_and_submitted_minutes_with_an_audit_event(setting):
+    from app.questions import services as qs
+
+    question = _answered_live(setting)
+    version = _draft_linking(setting, question)
+    qs.edit_question(setting.official, question, body="电梯什么时候装？", topic="housing", asker_name="王先生",
+                     is_anonymous=False)
+    assert _linked(version) == [(question.id, "电梯什么时候装？", "王先生")]
+    ms.submit_minutes(setting.clerk, version)
+    before = version.content_hash
+    qs.edit_question(setting.official, question, body="电梯什么时候装？", topic="housing", asker_name="王先生",
+                     is_anonymous=True)
+    assert _linked(version) == [(question.id, "电梯什么时候装？", "")]
+    assert version.status == VersionStatus.SUBMITTED and version.content_hash != before
+    assert sha256_hex(version.content) == version.content_hash
+    events = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "minutes.refresh_question")).scalars()
+    assert [e.object_id for e in events] == [version.id, version.id]
+    ms.approve_minutes(setting.second_official, version)
+
+
+def test_submitting_copies_the_linked_questions_text_as_it_is_now(setting):
+    question = _answered_live(setting)
+    version = _draft_linking(setting, question)
+    question.body, question.is_anonymous = "电梯什么时候装？", True   # changed some other way than edit_question
+    db.session.commit()
+    ms.submit_minutes(setting.clerk, version)
+    assert _linked(version) == [(question.id, "电梯什么时候装？", "")]
+
+
+def test_minutes_whose_linked_question_changed_after_submission_are_not_approved(setting):
+    question = _answered_live(setting)
+    version = _draft_linking(setting, question)
+    ms.submit_minutes(setting.clerk, version)
+    question.body = "电梯什么时候装？"
+    db.session.commit()
+    before = row_counts()
+    with pytest.raises(InvalidState, match="changed since they were submitted"):
+        ms.approve_minutes(setting.official, version)
+    assert row_counts() == before and db.session.get(MinutesVersion, version.id).status == VersionStatus.SUBMITTED
+    ms.return_minutes(setting.official, version, "请重新提交")
+    ms.submit_minutes(setting.clerk, version)
+    ms.approve_minutes(setting.official, version)
+    assert _linked(version) == [(question.id, "电梯什么时候装？", "王先生")]
+
+
+def test_an_edit_after_approval_leaves_the_minutes_and_tells_the_moderator(setting, client):
+    from app.questions import services as qs
+    from tests.helpers import sign_in, text_of
+
+    question = _answered_live(setting)
+    version = _draft_linking(setting, question)
+    ms.submit_minutes(setting.clerk, version)
+    ms.approve_minutes(setting.official, version)
+    url = f"/manage/meetings/{setting.meeting.id}/questions/{question.id}"
+    sign_in(client, setting.official)
+    assert "quote this question as it was" not in text_of(client.get(url))
+    qs.edit_question(setting.official, question, body="电梯什么时候装？", topic="housing", asker_name="王先生",
+                     is_anonymous=True)
+    assert _linked(version) == [(question.id, "我的电话13912345678，电梯什么时候装？", "王先生")]   # approved: unchanged
+    page = text_of(client.get(url))
+    assert ("Approved minutes (version 1) quote this question as it was before it was edited. Approved minutes "
+            "never change: correct them so they show its current text.") in page
 
 
 def test_commitments_keep_the_department_names_and_due_date(setting):

@@ -99,7 +99,7 @@ def _many_versions(setting, n: int) -> None:
     previous = None
     for number in range(1, n + 1):
         content.items[0].summary = f"第{number}版"
-        text, digest = encode(content)
+        text, digest = encode(content, meeting_id=setting.meeting.id, number=number)
         version = MinutesVersion(
             minutes=minutes, number=number, status=VersionStatus.PUBLISHED, content=text, content_hash=digest,
             prev_hash=previous.content_hash if previous else "", supersedes=previous,
@@ -168,6 +168,9 @@ def test_a_clerk_writes_a_draft_without_javascript_and_submits_it(client, settin
 @pytest.mark.parametrize("changes, field_id, message", [
     ({"items-0-decisions-0-motion": "动议", "items-0-decisions-0-votes_for": "-1"},
      "items-0-decisions-0-votes_for", "Votes cannot be negative."),
+    ({"items-0-decisions-0-motion": "动议", "items-0-decisions-0-votes_for": "100001"},
+     "items-0-decisions-0-votes_for", "Enter at most 100000 votes."),
+    ({"citizens_present": "1000001"}, "citizens_present", "Enter at most 1000000 citizens present."),
     ({"items-0-decisions-0-motion": "动议", "items-0-decisions-0-votes_for": "500"},
      "items-0-decisions-0-votes_for", "more than the"),
     ({"items-0-decisions-0-motion": "动议", "items-0-decisions-0-roll_call_for": "李明\n陌生人"},

@@ -18,6 +18,7 @@ from app.questions.models import (
     QuestionVote,
 )
 from app.questions.voters import voter_key_for_browser
+from app.registrations.models import Registration, RegistrationStatus
 from app.registrations.codes import hash_token, new_token
 from tests import factories
 from tests.conftest import csrf_token_from
@@ -46,6 +47,18 @@ def add_vote(question, voter_id: str) -> None:
     db.session.add(QuestionVote(question_id=question.id, voter_key=voter_key_for_browser(voter_id)))
     question.vote_count += 1
     db.session.commit()
+
+
+def make_registration_link(meeting, n: int = 1) -> tuple[Registration, str]:
+    """A confirmed registration of `meeting` and the token of its private manage link."""
+    token = new_token()
+    registration = Registration(
+        meeting_id=meeting.id, code=f"Q{meeting.id % 1000:03d}{n:03d}"[:7], token_hash=hash_token(token),
+        name=f"报名市民{n}", mobile=f"1370000{n:04d}", mobile_normalized=f"+861370000{n:04d}",
+        status=RegistrationStatus.CONFIRMED, queue_number=n)
+    db.session.add(registration)
+    db.session.commit()
+    return registration, token
 
 
 def follow(question, *, email: str | None = "asker@example.cn", language: str = "zh_CN") -> str:

@@ -1,6 +1,6 @@
-"""One vote per voter per question under concurrent double clicks, and vote counts that stay equal to
-the vote rows while votes race a merge: real threads on separate connections, on a SQLite file and on
-PostgreSQL."""
+"""One vote per voter per question under concurrent double clicks (a browser, or a registration from
+several browsers at once), and vote counts that stay equal to the vote rows while votes race a merge:
+real threads on separate connections, on a SQLite file and on PostgreSQL."""
 from __future__ import annotations
 
 import threading
@@ -122,6 +122,36 @@ def votes_racing_a_merge(app):
     assert rows_and_count(kept_id) == (len(expected), len(expected))
 
 
+def one_registration_from_many_browsers_race(app):
+    """Six browsers of one registration, each of which voted for `earlier` as itself, vote for `now` at
+    once: each adopts its browser vote, and both questions end with the registration's one vote."""
+    from app.questions.voters import voter_key_for_registration
+
+    meeting = factories.make_meeting()
+    earlier, now = make_question(meeting), make_question(meeting)
+    earlier_id, now_id = earlier.id, now.id
+    browsers = [f"device-{n}" for n in range(6)]
+    for browser in browsers:
+        qs.cast_vote(earlier, voter_key_for_browser(browser))
+    registration = voter_key_for_registration(99)
+
+    def job(browser):
+        def prepare():
+            question = _db.session.get(Question, now_id)
+            _ = question.meeting.title
+            return lambda: qs.cast_vote(question, registration, adopt_from=voter_key_for_browser(browser))
+        return prepare
+
+    outcomes = run_together(app, [job(browser) for browser in browsers])
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert not errors, errors
+    assert sum(o.counted for o in outcomes) == 1
+    for question_id in (earlier_id, now_id):
+        keys = set(_db.session.execute(sa.select(QuestionVote.voter_key)
+                                       .where(QuestionVote.question_id == question_id)).scalars())
+        assert keys == {registration} and rows_and_count(question_id) == (1, 1)
+
+
 def test_a_double_clicked_vote_counts_once_on_sqlite(sqlite_file_app):
     double_click_race(sqlite_file_app)
 
@@ -132,6 +162,15 @@ def test_sixteen_voters_at_once_all_count_on_sqlite(sqlite_file_app):
 
 def test_votes_racing_a_merge_keep_counts_equal_to_rows_on_sqlite(sqlite_file_app):
     votes_racing_a_merge(sqlite_file_app)
+
+
+def test_one_registration_voting_from_many_browsers_at_once_keeps_one_vote_on_sqlite(sqlite_file_app):
+    one_registration_from_many_browsers_race(sqlite_file_app)
+
+
+@pytest.mark.postgres
+def test_one_registration_voting_from_many_browsers_at_once_keeps_one_vote_on_postgresql(app):
+    one_registration_from_many_browsers_race(app)
 
 
 @pytest.mark.postgres

@@ -25,7 +25,7 @@ from app.questions.models import (
     QuestionStatus,
     QuestionVote,
 )
-from app.questions.voters import voter_key_for_browser
+from app.questions.voters import voter_key_for_browser, voter_key_for_registration
 from app.registrations.codes import hash_token
 from tests import factories
 from tests.helpers import row_counts
@@ -206,6 +206,48 @@ def test_a_vote_on_a_merged_question_is_refused_and_points_to_the_kept_one(db):
         qs.cast_vote(duplicate, voter_key_for_browser("late voter"))
     assert "merged" in str(caught.value.message)
     assert row_counts() == before
+
+
+def test_a_registration_votes_once_and_adopts_its_browsers_earlier_votes(db):
+    meeting = factories.make_meeting(starts_in=timedelta(minutes=-10))
+    first, second, elsewhere = make_question(meeting), make_question(meeting), make_question(factories.make_meeting())
+    registration = voter_key_for_registration(41)
+    phone, laptop = voter_key_for_browser("phone"), voter_key_for_browser("laptop")
+    assert qs.cast_vote(first, phone).counted and qs.cast_vote(second, phone).counted
+    assert qs.cast_vote(elsewhere, phone).counted
+    assert qs.cast_vote(first, registration, adopt_from=laptop).counted      # the laptop had no votes
+    assert qs.cast_vote(first, registration, adopt_from=phone).counted is False
+    db.session.expire_all()
+    # The phone's votes in this meeting are now the registration's; first counts the person once.
+    assert voter_keys(first.id) == {registration} and first.vote_count == 1
+    assert voter_keys(second.id) == {registration} and second.vote_count == 1
+    assert voter_keys(elsewhere.id) == {phone}                               # another meeting: untouched
+    assert qs.cast_vote(second, registration, adopt_from=laptop).counted is False
+    assert qs.cast_vote(second, phone).counted                               # as itself, not proved: a browser
+    assert voter_keys(second.id) == {registration, phone}
+
+
+def test_merging_counts_a_registration_that_voted_for_both_questions_once(db):
+    meeting = factories.make_meeting(starts_in=timedelta(minutes=-10))
+    official = official_of(meeting)
+    kept, duplicate = make_question(meeting), make_question(meeting)
+    registration = voter_key_for_registration(7)
+    for question in (kept, duplicate):
+        qs.cast_vote(question, registration, adopt_from=voter_key_for_browser(f"device-{question.id}"))
+    qs.cast_vote(duplicate, voter_key_for_browser("neighbour"))
+    qs.merge_questions(official, duplicate, kept)
+    db.session.expire_all()
+    assert voter_keys(kept.id) == {registration, voter_key_for_browser("neighbour")} and kept.vote_count == 2
+
+
+def test_registration_keys_are_secret_keyed_and_differ_from_browser_keys(app):
+    import hashlib
+
+    key = voter_key_for_registration(7)
+    assert key == voter_key_for_registration(7) != voter_key_for_registration(8)
+    assert key != hashlib.sha256(b"registration:7").hexdigest() and key != voter_key_for_browser("7")
+    app.secret_key = "another-secret"
+    assert voter_key_for_registration(7) != key
 
 
 # ---------------------------------------------------------------------------- merging

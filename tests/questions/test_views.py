@@ -15,11 +15,13 @@ from app.notify.models import OutboxMessage
 from app.notify.private import reveal
 from app.questions import services as qs
 from app.questions.models import Question, QuestionFollower, QuestionStatus, QuestionVote
-from app.questions.voters import COOKIE_NAME
+from app.questions.voters import COOKIE_NAME, voter_key_for_registration
 from tests import factories
 from tests.conftest import csrf_token_from
 from tests.helpers import row_counts, text_of
-from tests.questions.builders import follow, follow_link, make_question, post_question, set_mode, vote_on, voter_keys
+from tests.questions.builders import (follow, follow_link, make_question, make_registration_link, post_question,
+                                     set_mode, vote_on, voter_keys)
+from tests.reports.pdfcheck import flat, page_texts
 
 SCRIPT = '<script>alert("pwned")</script>'
 ESCAPED = "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;"
@@ -261,6 +263,69 @@ def test_a_browser_without_its_cookie_is_limited_by_its_address(app, db):
     assert statuses == [303, 303, 429]
 
 
+# ---------------------------------------------------------------------------- registration voters
+
+def test_a_registration_votes_once_whichever_browser_it_uses(app, db):
+    meeting = factories.make_meeting(starts_in=timedelta(minutes=-10))
+    question = make_question(meeting)
+    registration, token = make_registration_link(meeting)
+    phone, laptop = app.test_client(), app.test_client()
+    for browser in (phone, laptop):
+        page = browser.get(f"/registrations/{token}")
+        assert page.status_code == 200 and f'href="/meetings/{meeting.id}/questions"' in html_of(page)
+    listing = text_of(phone.get(f"/meetings/{meeting.id}/questions", headers=EN))
+    assert "your votes count for your registration" in listing
+    assert "counted" in flash_after(phone, vote_on(phone, question.id, meeting.id, headers=EN))
+    assert "already voted" in flash_after(laptop, vote_on(laptop, question.id, meeting.id, headers=EN))
+    db.session.expire_all()
+    assert question.vote_count == 1
+    assert voter_keys(question.id) == {voter_key_for_registration(registration.id)}
+    # The laptop shows the vote as its own: it is the registration's.
+    assert 'class="voted"' in html_of(laptop.get(f"/meetings/{meeting.id}/questions"))
+
+
+def test_a_browser_that_voted_and_then_opens_its_registration_link_gets_no_second_vote(app, db):
+    """The phone votes as itself, the laptop as the registration; when the phone opens the private link,
+    its votes become the registration's and the question both voted for counts the person once."""
+    meeting = factories.make_meeting(starts_in=timedelta(minutes=-10))
+    both, only_phone, later = make_question(meeting), make_question(meeting), make_question(meeting)
+    registration, token = make_registration_link(meeting)
+    phone, laptop = app.test_client(), app.test_client()
+    vote_on(phone, both.id, meeting.id)
+    vote_on(phone, only_phone.id, meeting.id)
+    laptop.get(f"/registrations/{token}")
+    vote_on(laptop, both.id, meeting.id)
+    db.session.expire_all()
+    assert both.vote_count == 2                  # until the phone proves it is the same registration
+    phone.get(f"/registrations/{token}")
+    vote_on(phone, later.id, meeting.id)
+    assert "already voted" in flash_after(phone, vote_on(phone, only_phone.id, meeting.id, headers=EN))
+    assert "already voted" in flash_after(laptop, vote_on(laptop, only_phone.id, meeting.id, headers=EN))
+    db.session.expire_all()
+    key = voter_key_for_registration(registration.id)
+    for question in (both, only_phone, later):
+        assert voter_keys(question.id) == {key} and question.vote_count == 1
+
+
+def test_a_forged_registrant_cookie_is_ignored(app, db):
+    meeting = factories.make_meeting(starts_in=timedelta(minutes=-10))
+    question = make_question(meeting)
+    registration, _token = make_registration_link(meeting)
+    browser = app.test_client()
+    browser.set_cookie("townhall_registrant", f'{{"{meeting.id}": {registration.id}}}')
+    vote_on(browser, question.id, meeting.id)
+    assert voter_key_for_registration(registration.id) not in voter_keys(question.id)
+    assert len(voter_keys(question.id)) == 1
+
+
+EN = {"Accept-Language": "en"}
+
+
+def flash_after(client, response) -> str:
+    assert response.status_code == 303, response.status_code
+    return text_of(client.get(response.headers["Location"], headers={"Accept-Language": "en"}))
+
+
 # ---------------------------------------------------------------------------- anonymity and user text
 
 def test_anonymous_askers_are_anonymous_on_every_public_surface(client, db):
@@ -285,6 +350,64 @@ def test_anonymous_askers_are_anonymous_on_every_public_surface(client, db):
     # The projector shows no names at all, named or not.
     projector = text_of(client.get(f"/meetings/{meeting.id}/questions/projector"))
     assert "楼道灯坏了谁来修？" in projector and "公开的名字" not in projector
+    # The minutes (questions answered in the room) and the summary PDF, once published.
+    qs.mark_answered_live(official, hidden)
+    publish_minutes_linking(meeting, official, [hidden])
+    minutes_page = text_of(client.get(f"/meetings/{meeting.id}/minutes"))
+    summary = pdf_text(client.get(f"/meetings/{meeting.id}/summary.pdf"))
+    assert "楼道灯坏了谁来修？" in minutes_page and flat("楼道灯坏了谁来修？") in summary
+    for surface in (minutes_page, summary):
+        assert "秘密的名字" not in surface and "8613800138000" not in surface and "secret@example.cn" not in surface
+
+
+def publish_minutes_linking(meeting, official, questions):
+    """Minutes of `meeting` linking `questions` (answered in the room), written by a clerk of its
+    department, approved and published by `official`."""
+    from app.minutes import services as ms
+    from app.minutes.content import AnsweredQuestion, MinutesContent, format_instant
+
+    clerk = factories.make_user("clerk", department_id=meeting.department_id)
+    version = ms.open_minutes(clerk, meeting)
+    ms.save_draft(clerk, version, MinutesContent(
+        presiding=official.name, recorder=clerk.name, adjourned_at=format_instant(meeting.starts_at + timedelta(hours=1)),
+        questions=[AnsweredQuestion(q.id, "") for q in questions]))
+    ms.submit_minutes(clerk, version)
+    ms.approve_minutes(official, version)
+    return ms.publish_minutes(official, version)
+
+
+def pdf_text(response) -> str:
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    return flat("".join(page_texts(response.data)))
+
+
+def test_a_moderators_edit_and_anonymity_reach_minutes_saved_before_it(client, db):
+    """The clerk links a question answered in the room; a moderator then takes a phone number out of it
+    and makes its asker anonymous. The minutes, submitted without saving again, are published with the
+    edited text and no name."""
+    from app.minutes import services as ms
+    from app.minutes.content import AnsweredQuestion, decode
+    from tests.minutes import builders
+
+    setting = builders.past_meeting()
+    meeting = setting.meeting
+    question = make_question(meeting, body="我家电话13912345678，楼道灯坏了谁来修？", asker_name="张秘密", votes=6,
+                             outcome="answered_live", outcome_at=factories.now())
+    version = ms.open_minutes(setting.clerk, meeting)
+    ms.save_draft(setting.clerk, version, builders.complete_content(setting, questions=[AnsweredQuestion(question.id, "")]))
+    assert decode(version.content).questions == [AnsweredQuestion(question.id, question.body, "张秘密")]
+    qs.edit_question(setting.official, question, body="楼道灯坏了谁来修？", topic=question.topic.value,
+                     asker_name="张秘密", is_anonymous=True)
+    _db.session.expire_all()
+    assert decode(version.content).questions == [AnsweredQuestion(question.id, "楼道灯坏了谁来修？", "")]
+    ms.submit_minutes(setting.clerk, version)
+    ms.approve_minutes(setting.official, version)
+    ms.publish_minutes(setting.official, version)
+    minutes_page = text_of(client.get(f"/meetings/{meeting.id}/minutes"))
+    summary = pdf_text(client.get(f"/meetings/{meeting.id}/summary.pdf"))
+    assert "楼道灯坏了谁来修？" in minutes_page and flat("楼道灯坏了谁来修？") in summary
+    for surface in (minutes_page, summary):
+        assert "13912345678" not in surface and "张秘密" not in surface
 
 
 def test_html_and_script_are_shown_as_text_everywhere(client, db, login_as):

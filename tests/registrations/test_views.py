@@ -333,3 +333,26 @@ def test_the_meeting_page_counts_registrants_check_ins_and_walk_ins_once_each(cl
     body = client.get(f"/meetings/{meeting.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     counts = " ".join(re.search(r'<dd class="live-counts">(.*?)</dd>', body, re.S).group(1).split())
     assert counts == "3 registered · 1 on the waitlist · 2 checked in · 1 walk-in"
+
+
+def test_opening_the_private_link_makes_this_browsers_votes_the_registrations(app, db):
+    from app.questions.voters import voter_key_for_registration
+    from tests.questions.builders import make_question, vote_on, voter_keys
+
+    meeting = open_meeting()
+    question = make_question(meeting)
+    browser = app.test_client()
+    response = post_registration(browser, meeting, email="voter@example.cn")
+    # Registering shows the same page and cookies as registering again: the proof comes with the emailed link.
+    assert response.status_code == 200
+    assert "townhall_registrant=" not in " ".join(response.headers.getlist("Set-Cookie"))
+    registration = db.session.execute(sa.select(Registration)).scalar_one()
+    link = manage_link("voter@example.cn")
+    assert "townhall_registrant=" in " ".join(browser.get(link).headers.getlist("Set-Cookie"))
+    vote_on(browser, question.id, meeting.id)
+    assert voter_keys(question.id) == {voter_key_for_registration(registration.id)}
+    other = app.test_client()
+    other.get(link)
+    vote_on(other, question.id, meeting.id)
+    db.session.expire_all()
+    assert question.vote_count == 1

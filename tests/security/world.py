@@ -77,10 +77,12 @@ def _registration_with_token(meeting: Meeting, n: int, email: str) -> tuple[Regi
 
 
 def _hearing_record(meeting: Meeting, clerk, names: tuple[str, ...]):
+    from app.minutes.queries import list_presiding_candidates
+
     record = minutes_services.open_hearing_record(clerk, meeting)
     return minutes_services.save_hearing_record(
         clerk, record, [ParticipantEntry(name, "居民代表") for name in names],
-        [StatementEntry(names[0], "同意方案")])
+        [StatementEntry(names[0], "同意方案")], presiding_official_id=list_presiding_candidates(meeting)[0].id)
 
 
 def _invite_token(item: ActionItem, email: str) -> str:

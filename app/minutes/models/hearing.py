@@ -45,12 +45,16 @@ class HearingRecord(db.Model):
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    # The official presiding over the hearing: the only one who notes a participant's refusal to sign.
+    # Named before anyone confirms or refuses, and fixed with the statements from then on.
+    presiding_official_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
     # Set when the first participant confirms or refuses: from then on the statements cannot change.
     locked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     # Set when every participant has confirmed, refused or is marked absent.
     completed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
     meeting: Mapped[Meeting] = relationship()
+    presiding_official: Mapped[Optional[User]] = relationship(foreign_keys=[presiding_official_id])
     participants: Mapped[list["HearingParticipant"]] = relationship(
         back_populates="record", order_by="HearingParticipant.position")
     statements: Mapped[list["HearingStatement"]] = relationship(

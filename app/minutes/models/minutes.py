@@ -45,8 +45,8 @@ FROZEN_STATUSES = (VersionStatus.APPROVED, VersionStatus.PUBLISHED)
 
 
 class Minutes(db.Model):
-    """One per meeting; holds the versions. Never deleted once a version is approved (the versions'
-    foreign key has no cascade and approved versions refuse DELETE)."""
+    """One per meeting; holds the versions. Once a version is approved the row can neither be deleted
+    nor changed (moved to another meeting): the database's triggers refuse it (app/minutes/triggers.py)."""
 
     __tablename__ = "minutes"
 
@@ -134,6 +134,6 @@ class MinutesVersion(db.Model):
         return self.supersedes_id is not None
 
 
-from app.minutes import triggers  # noqa: E402  (attaches the immutability triggers to the table)
+from app.minutes import triggers  # noqa: E402  (attaches the immutability triggers to both tables)
 
 triggers.attach(MinutesVersion.__table__)

@@ -46,7 +46,7 @@ def open_minutes(actor: User, meeting: Meeting, *, now: datetime | None = None) 
     if existing is not None:
         return existing.versions[-1]
     check_meeting_open_for_minutes(meeting, now)
-    text, digest = encode(prefill_content(meeting))
+    text, digest = encode(prefill_content(meeting), meeting_id=meeting.id, number=1)
     minutes = Minutes(meeting_id=meeting.id, created_at=now, created_by_id=actor.id)
     version = MinutesVersion(minutes=minutes, number=1, status=VersionStatus.DRAFT, content=text,
                              content_hash=digest, prev_hash="", created_at=now, created_by_id=actor.id,
@@ -66,26 +66,13 @@ def open_minutes(actor: User, meeting: Meeting, *, now: datetime | None = None) 
 def _complete(content: MinutesContent, meeting: Meeting) -> MinutesContent:
     """Derive what the clerk does not type: vote counts from a roll call, the text of the linked
     questions and the names of the responsible departments (copied, so the record stands alone)."""
-    from app.questions import queries as question_queries
-    from app.questions.models import QuestionOutcome
-
     for item in content.items:
         for decision in item.decisions:
             if decision.roll_call:
                 decision.votes_for = len(decision.names_voting("for"))
                 decision.votes_against = len(decision.names_voting("against"))
                 decision.votes_abstain = len(decision.names_voting("abstain"))
-    wanted = [q.question_id for q in content.questions]
-    if wanted:
-        found = {q.id: q for q in question_queries.list_questions_by_ids(wanted)}
-        linked = []
-        for question_id in wanted:
-            question = found.get(question_id)
-            if question is None or question.meeting_id != meeting.id or question.outcome != QuestionOutcome.ANSWERED_LIVE:
-                raise ContentInvalid([("questions", _l("Only questions of this meeting answered in the room can be linked."))])
-            linked.append(AnsweredQuestion(question_id=question.id, body=question.body,
-                                           asker=question.public_asker_name or ""))
-        content.questions = linked
+    _copy_linked_questions(content, meeting)
     department_ids = {c.department_id for c in content.commitments if c.department_id}
     departments = {d.id: d for d in db.session.execute(
         sa.select(Department).where(Department.id.in_(department_ids))).scalars()} if department_ids else {}
@@ -97,6 +84,68 @@ def _complete(content: MinutesContent, meeting: Meeting) -> MinutesContent:
             raise ContentInvalid([(f"commitments.{index}.department_id", _l("Unknown department."))])
         commitment.department_zh, commitment.department_en = department.name_zh, department.name_en
     return content
+
+
+def _copy_linked_questions(content: MinutesContent, meeting: Meeting) -> None:
+    """Copy each linked question's current public text (its body and public asker name: nothing for an
+    anonymous asker) into the content. Raises ContentInvalid for a question that is not of this
+    meeting or not answered in the room."""
+    from app.questions import queries as question_queries
+    from app.questions.models import QuestionOutcome
+
+    wanted = [q.question_id for q in content.questions]
+    if not wanted:
+        return
+    found = {q.id: q for q in question_queries.list_questions_by_ids(wanted)}
+    linked = []
+    for question_id in wanted:
+        question = found.get(question_id)
+        if question is None or question.meeting_id != meeting.id or question.outcome != QuestionOutcome.ANSWERED_LIVE:
+            raise ContentInvalid([("questions", _l("Only questions of this meeting answered in the room can be linked."))])
+        linked.append(AnsweredQuestion.of(question))
+    content.questions = linked
+
+
+def copies_are_current(content: MinutesContent) -> bool:
+    """Whether every linked question's copy is still its current public text (one query)."""
+    from app.questions import queries as question_queries
+
+    if not content.questions:
+        return True
+    found = {q.id: q for q in question_queries.list_questions_by_ids([q.question_id for q in content.questions])}
+    return all(q.question_id in found and AnsweredQuestion.of(found[q.question_id]) == q for q in content.questions)
+
+
+def refresh_question_copies(actor: User, question) -> int:
+    """Part of a moderator's edit of `question`, inside its transaction (the caller commits): every open
+    version (draft or submitted) of its meeting's minutes that links it gets its current public text and
+    a new hash, so that taking personal data out of a question, or making its asker anonymous, reaches
+    the minutes before they are approved. Approved and published versions never change (see
+    queries.list_versions_quoting_old_text). Returns how many versions were refreshed."""
+    open_statuses = (VersionStatus.DRAFT, VersionStatus.SUBMITTED)
+    versions = db.session.execute(
+        sa.select(MinutesVersion).join(Minutes)
+        .where(Minutes.meeting_id == question.meeting_id, MinutesVersion.status.in_(open_statuses))
+    ).scalars().all()
+    refreshed = 0
+    for version in versions:
+        content = decode(version.content)
+        fresh = AnsweredQuestion.of(question)
+        if not any(q.question_id == question.id and q != fresh for q in content.questions):
+            continue
+        content.questions = [fresh if q.question_id == question.id else q for q in content.questions]
+        text, digest = encode(content, meeting_id=question.meeting_id, number=version.number)
+        updated = db.session.execute(
+            sa.update(MinutesVersion).where(MinutesVersion.id == version.id, MinutesVersion.status.in_(open_statuses))
+            .values(content=text, content_hash=digest).execution_options(synchronize_session=False)
+        ).rowcount
+        if updated:
+            db.session.expire(version)
+            refreshed += 1
+            record_audit(actor, "minutes.refresh_question", "minutes_version", version.id,
+                         details={"meeting_id": question.meeting_id, "number": version.number,
+                                  "question_id": question.id, "sha256": digest})
+    return refreshed
 
 
 def save_draft(actor: User, version: MinutesVersion, content: MinutesContent, *,
@@ -118,7 +167,7 @@ def save_draft(actor: User, version: MinutesVersion, content: MinutesContent, *,
         check_content(content, meeting)
     except ContentInvalid as error:
         fail(error)
-    text, digest = encode(content)
+    text, digest = encode(content, meeting_id=meeting.id, number=version.number)
     if not transition(version, VersionStatus.DRAFT, content=text, content_hash=digest, updated_at=now,
                       updated_by_id=actor.id):
         fail(NotADraft())  # submitted by someone else since the page was loaded
@@ -130,7 +179,8 @@ def save_draft(actor: User, version: MinutesVersion, content: MinutesContent, *,
 
 def submit_minutes(actor: User, version: MinutesVersion, *, now: datetime | None = None) -> MinutesVersion:
     """Send a draft for approval. It must be complete (presiding official, recorder, adjournment,
-    quorum where the type needs one). The submitter may not approve it.
+    quorum where the type needs one). The linked questions' public text is copied again, so a
+    moderator's edit since the last save is in the submitted text. The submitter may not approve it.
 
     Raises NotAllowed, NotADraft and ContentInvalid.
     """
@@ -141,10 +191,11 @@ def submit_minutes(actor: User, version: MinutesVersion, *, now: datetime | None
         fail(NotADraft())
     content = decode(version.content)
     try:
+        _copy_linked_questions(content, meeting)  # the questions' text as it is now, not when last saved
         check_content(content, meeting, for_submit=True)
     except ContentInvalid as error:
         fail(error)
-    text, digest = encode(content)
+    text, digest = encode(content, meeting_id=meeting.id, number=version.number)
     if not transition(version, VersionStatus.DRAFT, status=VersionStatus.SUBMITTED, content=text,
                       content_hash=digest, submitted_at=now, submitted_by_id=actor.id, review_comment=None):
         fail(NotADraft() if current_status(version) != VersionStatus.DRAFT else ValidationFailed())

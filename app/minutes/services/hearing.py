@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.audit import record_audit
 from app.accounts.models import User
 from app.db import utcnow
-from app.errors import InvalidState, ValidationFailed
+from app.errors import InvalidState, NotAllowed, ValidationFailed
 from app.extensions import db
 from app.formtools import is_blank
 from app.meetings.models import Meeting, MeetingType
@@ -61,20 +61,30 @@ def open_hearing_record(actor: User, meeting: Meeting, *, now: datetime | None =
 
 
 def save_hearing_record(actor: User, record: HearingRecord, participants: list[ParticipantEntry],
-                        statements: list[StatementEntry]) -> HearingRecord:
-    """Replace the participants and statements while nobody has confirmed or refused yet.
+                        statements: list[StatementEntry], *,
+                        presiding_official_id: int | None = None) -> HearingRecord:
+    """Replace the presiding official, the participants and the statements while nobody has confirmed
+    or refused yet. The presiding official is an active official of the meeting (see
+    queries.list_presiding_candidates); None leaves the record without one for now.
 
-    Raises NotAllowed, RecordLocked, ValidationFailed (a name twice, a statement without speaker).
+    Raises NotAllowed, RecordLocked, ValidationFailed (a name twice, a statement without speaker, a
+    presiding official who is not an official of the meeting).
     """
+    from app.minutes.queries import list_presiding_candidates
+
     require(permissions.can_edit_minutes(actor, record.meeting))
     if record.is_locked:
         fail(RecordLocked())
+    if presiding_official_id is not None and presiding_official_id not in {
+            u.id for u in list_presiding_candidates(record.meeting)}:
+        fail(ValidationFailed(_l("Choose an official of this meeting to preside."), field="presiding_official_id"))
     names = [p.name.strip() for p in participants if not is_blank(p.name)]
     if len(set(names)) != len(names):
         fail(ValidationFailed(_l("Each participant can be listed only once."), field="participants"))
     for entry in statements:
         if is_blank(entry.speaker) or is_blank(entry.text):
             fail(ValidationFailed(_l("Every statement needs a speaker and what they said."), field="statements"))
+    record.presiding_official_id = presiding_official_id
     for old in list(record.statements):
         db.session.delete(old)
     for old in list(record.participants):
@@ -87,7 +97,8 @@ def save_hearing_record(actor: User, record: HearingRecord, participants: list[P
         db.session.add(HearingStatement(record_id=record.id, position=position, speaker=entry.speaker.strip()[:100],
                                         text=entry.text.strip()[:MAX_STATEMENT_LENGTH]))
     record_audit(actor, "hearing_record.save", "hearing_record", record.id,
-                 details={"participants": len(names), "statements": len(statements)})
+                 details={"participants": len(names), "statements": len(statements),
+                          "presiding_official_id": presiding_official_id})
     db.session.commit()
     db.session.expire(record)
     return record
@@ -95,12 +106,14 @@ def save_hearing_record(actor: User, record: HearingRecord, participants: list[P
 
 def set_participant_state(actor: User, participant: HearingParticipant, state: ParticipantState, *,
                           note: str = "", now: datetime | None = None) -> HearingParticipant:
-    """Record that a participant confirmed the record, refused to sign (noted by the presiding
-    official, i.e. an official of the meeting, with a note) or was absent. Set once: a recorded
-    state never changes. The first confirmation or refusal locks the statements; the record is
-    complete when nobody is pending.
+    """Record that a participant confirmed the record, refused to sign (noted, with what they said, by
+    the record's presiding official and nobody else) or was absent. Set once: a recorded state never
+    changes. Confirming or refusing needs the presiding official named and the statements recorded;
+    the first confirmation or refusal locks both. The record is complete when nobody is pending.
 
-    Raises NotAllowed, InvalidState (already recorded, no statements yet), ValidationFailed (no note).
+    Raises NotAllowed (not staff of the meeting; a refusal noted by someone other than the presiding
+    official), InvalidState (already recorded, no presiding official or statements yet),
+    ValidationFailed (a refusal without a note).
     """
     now = now or utcnow()
     record = participant.record
@@ -110,8 +123,13 @@ def set_participant_state(actor: User, participant: HearingParticipant, state: P
     note = (note or "").strip()[:MAX_NOTE_LENGTH]
     if state == ParticipantState.PENDING:
         fail(InvalidState())
+    if state != ParticipantState.ABSENT and record.presiding_official_id is None:
+        fail(InvalidState(_l("Name the presiding official of the hearing before participants confirm or refuse "
+                             "the record.")))
     if state == ParticipantState.REFUSED:
-        require(permissions.can_note_refusal(actor, meeting))
+        if not permissions.can_note_refusal(actor, record):
+            fail(NotAllowed(_l("Only the presiding official, %(name)s, can note a refusal to sign.",
+                               name=record.presiding_official.name)))
         if is_blank(note):
             fail(ValidationFailed(_l("Note what the participant said when refusing to sign."), field="note"))
     if not record.statements and state != ParticipantState.ABSENT:

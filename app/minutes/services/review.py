@@ -13,28 +13,38 @@ from app.errors import InvalidState, NotAllowed, ValidationFailed
 from app.extensions import db
 from app.formtools import is_blank
 from app.minutes import permissions
-from app.minutes.content import encode, decode, is_canonical, sha256_hex
+from app.minutes.content import IDENTITY_SCHEMA, decode, encode, identity_of, is_canonical, sha256_hex
 from app.minutes.models import Minutes, MinutesVersion, VersionStatus
 from app.minutes.models.minutes import MAX_COMMENT_LENGTH, MAX_REASON_LENGTH
 from app.minutes.services.base import (AlreadyApproved, AlreadyPublished, current_status, fail, lock_minutes,
                                        require, transition)
+from app.minutes.services.drafting import copies_are_current
 from app.urls import external_url
 
 
 def approve_minutes(actor: User, version: MinutesVersion, *, now: datetime | None = None) -> MinutesVersion:
     """Approve a submitted version. Only officials of the meeting and admins, never its submitter.
     One conditional UPDATE (WHERE status = 'submitted'): of two reviewers approving at once exactly
-    one succeeds; the other gets AlreadyApproved. From here on the database refuses any change.
+    one succeeds; the other gets AlreadyApproved. From here on the database refuses any change, so
+    the linked questions' copies must be their current public text.
 
-    Raises NotAllowed, AlreadyApproved, InvalidState (not submitted, or its hash does not match).
+    Raises NotAllowed, AlreadyApproved, InvalidState (not submitted, its hash does not match, or a
+    linked question changed since submission).
     """
     now = now or utcnow()
     meeting = version.minutes.meeting
     require(permissions.can_review_minutes(actor, meeting))
     if version.submitted_by_id == actor.id:
         fail(NotAllowed(_l("You submitted these minutes: another official must approve them.")))
-    if not is_canonical(version.content) or sha256_hex(version.content) != version.content_hash:
+    if not is_canonical(version.content) or sha256_hex(version.content) != version.content_hash \
+            or not _names_itself(version, meeting.id):
         fail(InvalidState(_l("The stored text does not match its fingerprint. Do not approve; tell an administrator.")))
+    if not copies_are_current(decode(version.content)):
+        # Approved text never changes: a question's text must be right (personal data out, anonymity
+        # kept) before approval. Moderators' edits refresh open versions; this catches any other way.
+        fail(InvalidState(_l("A question linked in these minutes has changed since they were submitted (for "
+                             "example, personal data was taken out). Send them back so the clerk submits them "
+                             "again with the current text.")))
     if not transition(version, VersionStatus.SUBMITTED, status=VersionStatus.APPROVED, approved_at=now,
                       approved_by_id=actor.id):
         status = current_status(version)
@@ -45,6 +55,12 @@ def approve_minutes(actor: User, version: MinutesVersion, *, now: datetime | Non
                  details={"meeting_id": meeting.id, "number": version.number, "sha256": version.content_hash})
     db.session.commit()
     return version
+
+
+def _names_itself(version: MinutesVersion, meeting_id: int) -> bool:
+    """The hashed text names this meeting and version number (texts before schema 2 name neither)."""
+    identity = identity_of(version.content)
+    return identity.schema < IDENTITY_SCHEMA or (identity.meeting_id, identity.number) == (meeting_id, version.number)
 
 
 def return_minutes(actor: User, version: MinutesVersion, comment: str, *,
@@ -134,7 +150,7 @@ def start_correction(actor: User, minutes: Minutes, reason: str, *, now: datetim
     current = versions[-1] if versions else None
     if current is None:
         fail(InvalidState(_l("Only published minutes can be corrected.")))
-    text, digest = encode(decode(current.content))
+    text, digest = encode(decode(current.content), meeting_id=minutes.meeting_id, number=current.number + 1)
     version = MinutesVersion(minutes_id=minutes.id, number=current.number + 1, status=VersionStatus.DRAFT,
                              content=text, content_hash=digest, prev_hash=current.content_hash,
                              supersedes_id=current.id, correction_reason=reason[:MAX_REASON_LENGTH],

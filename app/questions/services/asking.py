@@ -94,17 +94,26 @@ def _find_repeat(submission_hash: str, meeting_id: int) -> Question | None:
     ).scalar_one_or_none()
 
 
-def cast_vote(question: Question, voter_key: str, *, now: datetime | None = None) -> VoteResult:
+def cast_vote(question: Question, voter_key: str, *, adopt_from: str | None = None,
+              now: datetime | None = None) -> VoteResult:
     """Vote a published question up, once per voter. Safe under concurrent double clicks: the second
     insert meets the unique constraint (ON CONFLICT DO NOTHING) and counts nothing.
+
+    A registration voting (`voter_key` a registration's key) from a browser that voted as itself
+    before passes the browser's key as `adopt_from`: first, in the same transaction, the browser's
+    votes on this meeting's questions become the registration's (where the registration had voted
+    too, the browser's vote is dropped and the count goes down by one), so one person never holds
+    two votes on a question.
     Raises QuestionsClosed (the meeting takes no votes) and NotVotable (pending, rejected, merged)."""
     now = now or utcnow()
     meeting = question.meeting
     state = question_queries.questions_state(meeting, question_queries.get_settings(meeting.id), now)
     if not state.is_open:
         fail(QuestionsClosed(state.message))
-    if not voter_key or len(voter_key) > 64:
+    if not voter_key or len(voter_key) > 64 or (adopt_from is not None and len(adopt_from) > 64):
         fail(ValidationFailed(_l("Your browser did not identify itself; please allow cookies to vote.")))
+    adopted = bool(adopt_from and adopt_from != voter_key
+                   and _adopt_votes(meeting.id, adopt_from, voter_key, also_lock=question.id))
     # Takes the question's row lock and checks its state in one statement.
     bumped = db.session.execute(
         sa.update(Question).where(Question.id == question.id, Question.status == QuestionStatus.APPROVED)
@@ -120,11 +129,47 @@ def cast_vote(question: Question, voter_key: str, *, now: datetime | None = None
         .returning(QuestionVote.id)
     ).scalar_one_or_none()
     if inserted is None:
-        db.session.rollback()  # undoes the count: this voter had already voted
+        # This voter had already voted: undo the count (keeping any votes just adopted).
+        if not adopted:
+            db.session.rollback()
+            return VoteResult(question, counted=False)
+        db.session.execute(sa.update(Question).where(Question.id == question.id)
+                           .values(vote_count=Question.vote_count - 1).execution_options(synchronize_session=False))
+        db.session.commit()
+        db.session.refresh(question, ["vote_count"])
         return VoteResult(question, counted=False)
     db.session.commit()
     db.session.refresh(question, ["vote_count"])
     return VoteResult(question, counted=True)
+
+
+def _adopt_votes(meeting_id: int, from_key: str, to_key: str, *, also_lock: int) -> bool:
+    """Make `from_key`'s votes on the meeting's questions `to_key`'s, keeping one vote per question
+    (the union). The affected questions' rows are locked in id order first (PostgreSQL; SQLite
+    transactions are serialised), so a concurrent vote or merge waits, and their counts are recounted.
+    Returns whether there was anything to adopt."""
+    in_meeting = sa.select(Question.id).where(Question.meeting_id == meeting_id)
+    voted = db.session.execute(
+        sa.select(QuestionVote.question_id).where(QuestionVote.voter_key == from_key,
+                                                  QuestionVote.question_id.in_(in_meeting))
+    ).scalars().all()
+    if not voted:
+        return False
+    ids = sorted(set(voted) | {also_lock})
+    db.session.execute(sa.select(Question.id).where(Question.id.in_(ids)).order_by(Question.id).with_for_update()).all()
+    both = sa.select(QuestionVote.question_id).where(QuestionVote.voter_key == to_key)
+    db.session.execute(
+        sa.delete(QuestionVote).where(QuestionVote.voter_key == from_key, QuestionVote.question_id.in_(voted),
+                                      QuestionVote.question_id.in_(both))
+        .execution_options(synchronize_session=False))
+    db.session.execute(
+        sa.update(QuestionVote).where(QuestionVote.voter_key == from_key, QuestionVote.question_id.in_(voted))
+        .values(voter_key=to_key).execution_options(synchronize_session=False))
+    counted = (sa.select(sa.func.count()).select_from(QuestionVote)
+               .where(QuestionVote.question_id == Question.id).scalar_subquery())
+    db.session.execute(sa.update(Question).where(Question.id.in_(voted)).values(vote_count=counted)
+                       .execution_options(synchronize_session=False))
+    return True
 
 
 def _not_votable(status: QuestionStatus) -> NotVotable:

@@ -115,8 +115,9 @@ def reject_question(actor: User, question: Question, *, reason: str, now: dateti
 def edit_question(actor: User, question: Question, *, body: str, topic: str, asker_name: str,
                   is_anonymous: bool, now: datetime | None = None) -> Question:
     """Correct a question, typically to take personal data out of it. The audit event keeps the text
-    before and after, so the original is never lost. Nothing changed: nothing is written.
-    Raises NotAllowed, ValidationFailed and InvalidState (merged)."""
+    before and after, so the original is never lost. Minutes drafts and submitted minutes that link
+    the question get its new public text in the same transaction (approved minutes never change).
+    Nothing changed: nothing is written. Raises NotAllowed, ValidationFailed and InvalidState (merged)."""
     now = now or utcnow()
     check_moderator(actor, question.meeting)
     try:
@@ -138,6 +139,9 @@ def edit_question(actor: User, question: Question, *, body: str, topic: str, ask
     record_audit(actor, "question.edit", "question", question.id,
                  details={"changed": changed, "before": {k: before[k] for k in changed},
                           "after": {k: after[k] for k in changed}})
+    from app.minutes.services import refresh_question_copies
+
+    refresh_question_copies(actor, question)
     db.session.commit()
     return question
 
