@@ -260,12 +260,18 @@ class QueryCounter:
         base = "https://localhost"  # production cookies are Secure; CSRF then checks the Referer
         page = client.get(path, base_url=base).get_data(as_text=True)
         token = CSRF_RE.search(page).group(1)
-        data = {"csrf_token": token, "name": REGISTRATION_NAME, "email": f"count-{secrets.token_hex(6)}@bench.example",
+        email = f"count-{secrets.token_hex(6)}@bench.example"
+        data = {"csrf_token": token, "name": REGISTRATION_NAME, "email": email,
                 "submission_id": secrets.token_urlsafe(32)}
         count, response = self._count(lambda: client.post(path, data=data, base_url=base,
                                                           headers={"Referer": base + path}))
         body = response.get_data()
-        if response.status_code != 200 or b"/registrations/" not in body:
+        # The page is the same for a new and a repeat registration (it must not tell which): look for the row.
+        with self.app.app_context():
+            stored = self.db.session.execute(sa.text("SELECT count(*) FROM registrations WHERE email = :e"),
+                                             {"e": email}).scalar_one()
+            self.db.session.remove()
+        if response.status_code != 200 or stored != 1:
             raise SystemExit(f"POST {path} in-process did not register ({response.status_code})")
         return count, len(body)
 
