@@ -9,7 +9,7 @@ from app.minutes import services as ms
 from app.minutes.models import ParticipantState
 from app.minutes.services.hearing import ParticipantEntry, RecordLocked, StatementEntry
 from tests import factories
-from tests.helpers import page_token, sign_in, text_of
+from tests.helpers import field_error, page_token, row_counts, sign_in, text_of
 from tests.minutes import builders
 
 
@@ -80,6 +80,20 @@ def test_staff_pages_record_the_answers(client, hearing):
                                                                        "note": "拒绝签字"})
     assert response.status_code == 302
     assert "Refused to sign" in text_of(client.get(url))
+
+
+def test_the_editor_refuses_overlong_rows_next_to_the_field(client, hearing):
+    ms.open_hearing_record(hearing.clerk, hearing.meeting)
+    sign_in(client, hearing.clerk)
+    url = f"/manage/meetings/{hearing.meeting.id}/hearing-record/edit"
+    before = row_counts()
+    response = client.post(url, data={"csrf_token": page_token(client, url), "participants-0-name": "陈" * 101,
+                                      "statements-0-speaker": "陈一", "statements-0-text": "反对涨价"},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert "Please correct the highlighted fields" in text_of(response)
+    assert field_error(response, "participants-0-name")
+    assert row_counts() == before
 
 
 def test_the_editor_saves_participants_and_statements(client, hearing):
