@@ -82,6 +82,22 @@ def test_staff_pages_record_the_answers(client, hearing):
     assert "Refused to sign" in text_of(client.get(url))
 
 
+def test_a_wrong_state_or_an_overlong_note_is_refused_with_a_message(client, hearing):
+    record = filled_record(hearing)
+    chen_id = record.participants[0].id
+    sign_in(client, hearing.official)
+    url = f"/manage/meetings/{hearing.meeting.id}/hearing-record"
+    token = page_token(client, url)
+    before = row_counts()
+    for data, message in (({"state": "signed", "note": ""}, "Choose whether the participant confirmed"),
+                          ({"state": "refused", "note": "拒" * 1001}, "1000 characters")):
+        response = client.post(f"{url}/participants/{chen_id}/state", data={"csrf_token": token, **data},
+                               headers={"Accept-Language": "en"})
+        assert response.status_code == 400
+        assert message in text_of(response)
+    assert row_counts() == before
+
+
 def test_the_editor_refuses_overlong_rows_next_to_the_field(client, hearing):
     ms.open_hearing_record(hearing.clerk, hearing.meeting)
     sign_in(client, hearing.clerk)
