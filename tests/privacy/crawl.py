@@ -34,6 +34,8 @@ class Response:
     status: int
     kind: str                      # html, pdf, ics, atom, json, text, empty
     texts: list[str] = field(default_factory=list)
+    body: bytes = b""              # kept when the crawler is asked to (keep_bodies)
+    mimetype: str = ""
 
 
 @dataclass
@@ -115,9 +117,16 @@ def read_xml(body: bytes) -> list[str]:
 
 class Crawler:
     def __init__(self, app, objects: dict[str, list], *, probes=(), probe_meetings=None,
-                 languages=("zh-CN,zh;q=0.9",), max_variants: int = 8, max_pages: int = 5000) -> None:
+                 languages=("zh-CN,zh;q=0.9",), max_variants: int = 8, max_pages: int = 5000,
+                 client=None, skip: tuple[str, ...] = SKIPPED_PREFIXES, keep_bodies: bool = False,
+                 read_texts: bool = True) -> None:
+        """`client` defaults to an anonymous visitor without cookies (every request a fresh one);
+        a signed-in client crawls what that user sees (then skip /language/, which would switch it)."""
         self.app = app
-        self.client = app.test_client(use_cookies=False)  # every request from a fresh anonymous visitor
+        self.client = client or app.test_client(use_cookies=False)
+        self.skip = skip
+        self.keep_bodies = keep_bodies
+        self.read_texts = read_texts  # False: keep only the bodies (the caller reads them itself)
         self.arguments = {**objects, **FIXED_ARGUMENTS}
         self.probes = list(probes)
         self.probe_meetings = set(probe_meetings) if probe_meetings is not None else None
@@ -141,7 +150,7 @@ class Crawler:
         missing: set[str] = set()
         adapter = self.app.url_map.bind("localhost")
         for rule in sorted(self.app.url_map.iter_rules(), key=lambda r: r.rule):
-            if "GET" not in rule.methods or rule.endpoint == "static" or rule.rule.startswith(SKIPPED_PREFIXES):
+            if "GET" not in rule.methods or rule.endpoint == "static" or rule.rule.startswith(self.skip):
                 continue
             names = sorted(rule.arguments)
             absent = [name for name in names if name not in self.arguments]
@@ -149,12 +158,11 @@ class Crawler:
                 missing.update(f"{rule.endpoint}:{name}" for name in absent)
                 continue
             for values in product(*(self.arguments[name] for name in names)):
-                url = adapter.build(rule.endpoint, dict(zip(names, values)))
+                url = adapter.build(rule.endpoint, dict(zip(names, values, strict=True)))
                 urls.append(url)
-                if self.probes and self._probe_route(dict(zip(names, values))):
+                if self.probes and self._probe_route(dict(zip(names, values, strict=True))):
                     self._probe_routes.add(url)
-        assert not missing, (f"the crawl cannot fill these URL arguments; add ids for them to the seeded "
-                             f"objects in tests/privacy/seed.py: {sorted(missing)}")
+        assert not missing, f"the crawl cannot fill these URL arguments; give it ids for them: {sorted(missing)}"
         return urls
 
     def _probe_route(self, values: dict) -> bool:
@@ -181,7 +189,7 @@ class Crawler:
         parts = urlsplit(absolute)
         if parts.scheme not in ("http", "https", "webcal") or parts.netloc not in self.own_hosts:
             return None
-        if parts.path.startswith(SKIPPED_PREFIXES):
+        if parts.path.startswith(self.skip):
             return None
         query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
         return parts.path + (f"?{query}" if query else "")
@@ -225,19 +233,20 @@ class Crawler:
                         self._queue.append(probed)
         elif content_type == "application/pdf":
             kind = "pdf"
-            texts += read_pdf(body)
+            texts += read_pdf(body) if self.read_texts else []
         elif content_type == "text/calendar":
             kind = "ics"
-            texts += read_ics(body.decode("utf-8"))
+            texts += read_ics(body.decode("utf-8")) if self.read_texts else []
         elif content_type in ("application/atom+xml", "application/xml", "text/xml"):
             kind = "atom"
-            texts += read_xml(body)
+            texts += read_xml(body) if self.read_texts else []
         elif content_type == "application/json":
             kind = "json"
             texts += [body.decode("utf-8"), json.dumps(json.loads(body), ensure_ascii=False)]
         else:
             texts.append(body.decode("utf-8", "replace"))
-        self.responses.append(Response(url, status, kind, texts))
+        self.responses.append(Response(url, status, kind, texts, body if self.keep_bodies else b"",
+                                       response.mimetype or ""))
         return kind
 
     def _follow(self, page: str, url: str) -> None:

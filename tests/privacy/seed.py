@@ -394,7 +394,7 @@ def _collect_demo_contacts(seeded: Seeded) -> None:
     rows = db.session.execute(sa.select(Registration.id, Registration.email, Registration.mobile)).all()
     rows += db.session.execute(sa.select(Question.id, Question.contact_email, Question.contact_mobile)).all()
     known_emails, known_phones = set(seeded.markers.values()), set(seeded.phones.values())
-    for row_id, email, mobile in rows:
+    for _row_id, email, mobile in rows:
         if email and email not in known_emails:
             known_emails.add(email)
             seeded.markers[f"demo-contact-{email}"] = email
