@@ -143,6 +143,9 @@ class Driver:
             before = row_counts()
             response = actor.post(url, {**data, **values})
             if ok(response) and (effect is None or effect()):
+                if response.mimetype == "text/html":  # a page shown after the post (confirmation...)
+                    body = response.get_data(as_text=True)
+                    self.problems.extend(f"{label} (answer): {p}" for p in html_problems(body))
                 break
             if ok(response):  # answered as if it had worked
                 self.problems.append(f"{label}: answered {response.status_code} but did nothing and said "
@@ -386,6 +389,7 @@ def _ask(city: City, label: str, *, anonymous: bool = False) -> int:
         response = visitor.post(url, {**data, **values, "confirmed": "1"})
         assert response.status_code == 200, response.status_code
     page = response.get_data(as_text=True)
+    d.problems.extend(f"ask ({label}), the answer: {p}" for p in html_problems(page))
     city.follow_tokens.append(re.search(r'/questions/t/([A-Za-z0-9_-]+)"', page).group(1))
     vote_page = visitor.get(f"/meetings/{city.hearing_id}/questions")
     assert vote_page.status_code == 200

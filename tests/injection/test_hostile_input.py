@@ -8,6 +8,7 @@ PDF, calendar, feed and CSV export, and every email, in the outbox and as delive
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -19,16 +20,18 @@ from app.notify import services as notify_services
 from tests.injection.corpus import ROUND_NAMES, ROUNDS
 from tests.injection.fields import EXEMPT, TextField, text_fields
 from tests.injection.outputs import (
+    ATOM,
     atom_problems,
     csv_problems,
     csv_rows,
     delivery_problems,
     ics_problems,
+    ics_summaries,
     outbox_problems,
     pdf_problems,
     pdf_text,
 )
-from tests.injection.pages import html_problems, shows, squeeze
+from tests.injection.pages import SECRET, html_problems, shows, squeeze
 from tests.injection.scenario import all_outbox, build_city
 from tests.privacy.crawl import Crawler
 
@@ -125,7 +128,7 @@ def test_hostile_text_in_every_field_stays_text_in_every_output(app, smtp_server
         problems += _shown_as_typed(city, public, staff, pages)
     problems += _pdfs_print_markup_as_text(city, public, staff, pages)
     problems += _csv_keeps_phone_numbers(staff)
-    problems += _emails(app, smtp_server)
+    problems += _emails(app, smtp_server, city)
     assert not problems, f"{len(problems)} problems in round {round.name}:\n" + "\n".join(problems[:80])
 
 
@@ -218,8 +221,17 @@ def _shown_as_typed(city, public, staff, pages) -> list[str]:
     for url, keys in expected.items():
         body = _page(staff if url.startswith("/manage") else public, url)
         for key in keys:
-            if key in typed and not shows(body, typed[key]):
+            assert key in typed, f"no step typed into {key}"
+            if not shows(body, typed[key]):
                 problems.append(f"{url} does not show {key} as typed: {typed[key][:80]!r}")
+    # The calendars and the feed carry the title as text too (no property or element made of it).
+    title = squeeze(typed[("meetings.MeetingForm", "title")])
+    calendar = next(r.body for r in public if r.url == f"/meetings/{hearing}.ics")
+    if [squeeze(summary) for summary in ics_summaries(calendar)] != [title]:
+        problems.append(f"/meetings/{hearing}.ics: SUMMARY is not the title as typed")
+    feed = next(r.body for r in public if r.url == "/feeds/meetings.atom")
+    if not any(squeeze(entry.text or "") == title for entry in ET.fromstring(feed).iter(f"{ATOM}title")):
+        problems.append("/feeds/meetings.atom: no entry titled with the title as typed")
     return problems
 
 
@@ -249,9 +261,13 @@ def _csv_keeps_phone_numbers(staff) -> list[str]:
     return [] if phones else ["registrations.csv: no +86 mobile number kept as it is"]
 
 
-def _emails(app, smtp_server) -> list[str]:
+def _emails(app, smtp_server, city) -> list[str]:
     messages = all_outbox()
     problems = [p for message in messages for p in outbox_problems(message)]
+    problems += [f"email {m.dedupe_key}: the secret key is in it" for m in messages if SECRET in m.body_text]
+    title = city.driver.typed[("meetings.MeetingForm", "title")]
+    if city.driver.round.shows_text and not any(squeeze(title) in squeeze(m.body_text) for m in messages):
+        problems.append("no email shows the meeting's title as typed")
     app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_TIMEOUT=5)
     summary = notify_services.send_due(limit=1000)
     if summary.failed or summary.remaining:
