@@ -4,7 +4,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
+from urllib.parse import unquote
 
 import vobject
 from icalendar import Calendar
@@ -132,6 +134,21 @@ def atom_problems(body: bytes) -> list[str]:
         return [f"not well-formed XML: {error}"]
     problems = [f"an element {element.tag}" for element in root.iter() if element.tag not in ATOM_ELEMENTS]
     problems += [f"an attribute {name}" for element in root.iter() for name in element.attrib if MARK in name]
+    return problems
+
+
+# ---------------------------------------------------------------------------- downloads
+
+
+def download_name_problems(disposition: str) -> list[str]:
+    """The file name a download is saved under: no control or invisible formatting character (a
+    right-to-left override makes "x\u202efdp.exe" look like "xexe.pdf" in a file manager)."""
+    problems = []
+    for match in re.finditer(r"filename\*=UTF-8''([^;\s]+)|filename=\"([^\"]*)\"", disposition):
+        name = unquote(match.group(1)) if match.group(1) else match.group(2)
+        bad = sorted({f"U+{ord(ch):04X}" for ch in name if unicodedata.category(ch) in ("Cc", "Cf")})
+        if bad:
+            problems.append(f"the download name holds {', '.join(bad)}: {name[:60]!r}")
     return problems
 
 

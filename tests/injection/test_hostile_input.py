@@ -25,6 +25,7 @@ from tests.injection.outputs import (
     csv_problems,
     csv_rows,
     delivery_problems,
+    download_name_problems,
     ics_problems,
     ics_summaries,
     outbox_problems,
@@ -63,18 +64,18 @@ def _check(response, base_url: str) -> list[str]:
         return [f"{where}: {response.status}"]
     if response.status != 200 or not response.body:
         return []
-    found: list[str] = []
+    found: list[str] = download_name_problems(response.headers.get("Content-Disposition", ""))
     if response.mimetype == "text/html":
-        found = html_problems(response.body.decode("utf-8"))
+        found += html_problems(response.body.decode("utf-8"))
     elif response.mimetype == "application/pdf":
-        found = pdf_problems(response.body, base_url)
+        found += pdf_problems(response.body, base_url)
     elif response.mimetype == "text/calendar":
         single = where.split("?")[0].endswith(".ics") and where.startswith("/meetings/")
-        found = ics_problems(response.body, events=1 if single else None)
+        found += ics_problems(response.body, events=1 if single else None)
     elif response.mimetype == "application/atom+xml":
-        found = atom_problems(response.body)
+        found += atom_problems(response.body)
     elif response.mimetype == "text/csv":
-        found = csv_problems(response.body)
+        found += csv_problems(response.body)
     return [f"{where}: {problem}" for problem in found]
 
 

@@ -36,6 +36,7 @@ class Response:
     texts: list[str] = field(default_factory=list)
     body: bytes = b""              # kept when the crawler is asked to (keep_bodies)
     mimetype: str = ""
+    headers: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -246,7 +247,7 @@ class Crawler:
         else:
             texts.append(body.decode("utf-8", "replace"))
         self.responses.append(Response(url, status, kind, texts, body if self.keep_bodies else b"",
-                                       response.mimetype or ""))
+                                       response.mimetype or "", dict(response.headers)))
         return kind
 
     def _follow(self, page: str, url: str) -> None:
