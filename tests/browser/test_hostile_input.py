@@ -15,9 +15,9 @@ from app.extensions import db
 from tests import factories
 from tests.browser.conftest import settle
 from tests.conftest import FreshGlobalsClient
+from tests.crawl import Crawler
 from tests.injection.corpus import MARK, ROUNDS
 from tests.injection.scenario import build_city
-from tests.privacy.crawl import Crawler
 from tests.questions.builders import make_question
 
 pytestmark = pytest.mark.browser

@@ -55,7 +55,8 @@ class Actor:
         self.client = app.test_client()
         self.user = user
         self.email = user.email if user is not None else None
-        self.token = csrf_token_from(self.client.get(token_page).get_data(as_text=True))
+        self.first_page = self.client.get(token_page).get_data(as_text=True)
+        self.token = csrf_token_from(self.first_page)
         if user is not None:
             self.sign_in(user.email, password)
 
@@ -330,12 +331,11 @@ def _fresh(obj):
     return obj
 
 
-def _citizen(city: City, url: str) -> tuple[Actor, str]:
-    """A new visitor who opened `url`; returns them and the form's one-time submission id."""
+def _citizen(city: City, url: str) -> Actor:
+    """A new visitor who opened the form at `url` (whose one-time submission id the round replaces)."""
     visitor = Actor(city.driver.app, "citizen", token_page=url)
-    page = visitor.get(url).get_data(as_text=True)
-    visitor.token = csrf_token_from(page)
-    return visitor, re.search(r'name="submission_id"[^>]*value="([^"]+)"', page).group(1)
+    assert 'name="submission_id"' in visitor.first_page, url
+    return visitor
 
 
 REGISTRATION_TEXT = ["name", "email", "mobile", "neighbourhood", "interpretation_language", "other_needs",
@@ -348,7 +348,7 @@ def _registrations(city: City) -> None:
     d = city.driver
     url = f"/meetings/{city.hearing_id}/register"
     for n in range(3):
-        visitor, _submission = _citizen(city, url)
+        visitor = _citizen(city, url)
         response, values = d.submit(visitor, url, "registrations.RegistrationForm", {
             "needs_wheelchair": "y", "needs_sign_language": "y"}, REGISTRATION_TEXT,
             ok=lambda r: r.status_code == 200 and "/registrations/" in r.get_data(as_text=True),
@@ -367,12 +367,12 @@ def _registrations(city: City) -> None:
              ["name", "neighbourhood"], label="walk-in")
     walk_in = db.session.execute(sa.select(Registration).where(Registration.meeting_id == city.hearing_id,
                                                                Registration.channel == "walk_in")).scalar_one()
+    assert walk_in.checked_in_at is not None
     registrant = db.session.execute(sa.select(Registration).where(
         Registration.meeting_id == city.hearing_id, Registration.status == "confirmed",
         Registration.channel == "web").limit(1)).scalar_one()
-    for registration in (registrant,):
-        city.clerk.post(f"/manage/meetings/{city.hearing_id}/check-in/{registration.id}", {})
-    assert walk_in.checked_in_at is not None
+    checked_in = city.clerk.post(f"/manage/meetings/{city.hearing_id}/check-in/{registrant.id}", {})
+    assert checked_in.status_code == 302, checked_in.status_code
 
 
 QUESTION_TEXT = ["body", "asker_name", "contact_email", "contact_mobile", "submission_id", "confirmed"]
@@ -381,7 +381,7 @@ QUESTION_TEXT = ["body", "asker_name", "contact_email", "contact_mobile", "submi
 def _ask(city: City, label: str, *, anonymous: bool = False) -> int:
     d = city.driver
     url = f"/meetings/{city.hearing_id}/questions"
-    visitor, _submission = _citizen(city, url)
+    visitor = _citizen(city, url)
     data = {"topic": "housing", "is_anonymous": "y" if anonymous else ""}
     response, values = d.submit(visitor, url, "questions.QuestionForm", data, QUESTION_TEXT, choices=("topic",),
                                 ok=lambda r: r.status_code == 200, label=f"ask ({label})")

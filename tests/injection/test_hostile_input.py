@@ -17,6 +17,7 @@ import pytest
 import app as app_package
 from app.extensions import db
 from app.notify import services as notify_services
+from tests.crawl import Crawler
 from tests.injection.corpus import ROUND_NAMES, ROUNDS
 from tests.injection.fields import EXEMPT, TextField, text_fields
 from tests.injection.outputs import (
@@ -34,7 +35,6 @@ from tests.injection.outputs import (
 )
 from tests.injection.pages import SECRET, html_problems, shows, squeeze
 from tests.injection.scenario import all_outbox, build_city
-from tests.privacy.crawl import Crawler
 
 # Markup the PDFs must print as typed (when the field's value holds it).
 PDF_LITERALS = ["<b>bold</b>", "<font color=red size=40 face=Courier>font</font>", "&amp;&lt;&#x41;&nbsp;",

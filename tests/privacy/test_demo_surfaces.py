@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 from app.accounts import models as account_models
 from app.extensions import db
 from app.meetings.models import Meeting, MeetingStatus
-from tests.privacy.crawl import Crawler, find_markers
+from tests.crawl import Crawler, find_markers
 from tests.privacy.seed import seed_demo
 
 

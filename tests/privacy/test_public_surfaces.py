@@ -3,7 +3,7 @@
 A city is seeded through the services with a unique marker in every contact, private name, need,
 token, follower address, rating comment and reviewer comment, and in every draft meeting, pending or
 rejected question and unpublished minutes version. An anonymous visitor then crawls everything public
-(tests/privacy/crawl.py): no marker may appear in any page, PDF, calendar, feed or header.
+(tests/crawl.py): no marker may appear in any page, PDF, calendar, feed or header.
 """
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from tests.crawl import Crawler, find_markers
 from tests.factories import make_user
 from tests.helpers import sign_in
-from tests.privacy.crawl import Crawler, find_markers
 from tests.privacy.seed import seed_city
 
 

@@ -1,11 +1,12 @@
-"""A crawler that sees the site as an anonymous visitor, and a search for markers in what it saw.
+"""A crawler for the security sweeps, and a search for markers in what it saw.
 
-It starts from every GET route of app.url_map outside /manage (URL arguments filled from the seeded
-objects, so a route added later is crawled without touching this file; an argument it cannot fill
-fails the sweep), then follows every same-site link, image, script, feed and GET form (submitted as
-shown and with probe texts typed into its text boxes). Each response is read the way its consumer
-reads it: HTML and its unescaped text, PDF text extracted with pypdf (and its metadata), unfolded and
-unescaped iCalendar, Atom parsed as XML, JSON decoded; headers too.
+It starts from every GET route of app.url_map (outside /manage for an anonymous visitor; URL
+arguments filled from the ids it is given, so a route added later is crawled without touching this
+file; an argument it cannot fill fails the sweep), then follows every same-site link, image, script,
+feed and GET form (submitted as shown and with probe texts typed into its text boxes). Each response
+is read the way its consumer reads it: HTML and its unescaped text, PDF text extracted with pypdf (and
+its metadata), unfolded and unescaped iCalendar, Atom parsed as XML, JSON decoded; headers too.
+Used by tests/privacy (as an anonymous visitor), tests/injection and tests/browser (also as staff).
 """
 from __future__ import annotations
 
