@@ -1,4 +1,6 @@
 """HTTP-level protections: the Host header, security headers, download names."""
+from urllib.parse import unquote
+
 from app.http import attachment_disposition
 
 
@@ -12,6 +14,12 @@ def test_security_headers_are_set_on_every_page(client):
     response = client.get("/meetings")
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_download_names_drop_invisible_formatting_characters():
+    header = attachment_disposition("通知\u202efdp.exe\u200b\u2028说明.pdf")
+    name = unquote(header.split("filename*=UTF-8''", 1)[1])
+    assert name == "通知fdp.exe_说明.pdf"
 
 
 def test_download_names_work_for_any_title():

@@ -239,6 +239,8 @@ def change_action_status(actor: User, item: ActionItem, status: str, *, text: st
     try:
         if target == ActionStatus.IN_PROGRESS and current == ActionStatus.OPEN:
             kind, body = "started", clean_text(text or "") or str(_l("Work has started."))
+            if len(body) > MAX_TEXT_LENGTH:
+                raise ValidationFailed(_l("This text is too long."), field="text")
         elif target == ActionStatus.IN_PROGRESS and current.is_closed:
             kind, body = "reopened", _clean_required(text, _l("Say why the item is reopened."), "text")
         elif target == ActionStatus.DONE and not current.is_closed:
@@ -246,6 +248,10 @@ def change_action_status(actor: User, item: ActionItem, status: str, *, text: st
         elif target == ActionStatus.CANNOT_RESOLVE and not current.is_closed:
             kind, body = "cannot_resolve", _clean_required(text, _l("Give the reason it cannot be resolved."), "text")
             plan = _clean_required(plan, _l("Give an alternative plan."), "plan")
+            # The public update carries both; it must fit the update's column like any other update.
+            if len(body) + len(plan) + 2 > MAX_TEXT_LENGTH:
+                raise ValidationFailed(_l("The reason and the plan are published together and can have at most "
+                                          "%(max)d characters in all.", max=MAX_TEXT_LENGTH), field="plan")
         else:
             raise InvalidState(_l("This status change is not possible."))
     except DomainError as error:

@@ -113,26 +113,31 @@ def preview(meeting_id: int):
     )
 
 
+def _render_publish_error(meeting, form, message: str, status: int, conflicts=None):
+    return render_template(
+        "meetings/manage/preview.html", meeting=meeting, preview=True,
+        conflicts=conflicts if conflicts is not None else meeting_services.find_conflicts(meeting),
+        notice_ok=meeting_services.check_notice(meeting, meeting_services.utcnow()),
+        publish_form=form, can_edit=True, publish_error=message, history=[],
+    ), status
+
+
 @bp.post("/<int:meeting_id>/publish")
 @role_required(*PLANNERS)
 def publish(meeting_id: int):
     meeting = _load(meeting_id, edit=True)
     form = PublishForm()
-    if form.validate_on_submit():
-        try:
-            meeting_services.publish_meeting(current_user, meeting,
-                                             short_notice_reason=form.short_notice_reason.data,
-                                             confirm_conflicts=form.confirm_conflicts.data)
-        except DomainError as error:
-            apply_domain_error(form, error)
-            conflicts = getattr(error, "conflicts", None) or meeting_services.find_conflicts(meeting)
-            return render_template(
-                "meetings/manage/preview.html", meeting=meeting, conflicts=conflicts, preview=True,
-                notice_ok=meeting_services.check_notice(meeting, meeting_services.utcnow()),
-                publish_form=form, can_edit=True, publish_error=error.message, history=[],
-            ), error.status_code
-        flash(_("The meeting is published."), "success")
-        return redirect(url_for(".preview", meeting_id=meeting.id))
+    if not form.validate_on_submit():
+        # A reason over the length limit: say so next to the field rather than ignore the click.
+        return _render_publish_error(meeting, form, _("The meeting was not published: correct the form."), 400)
+    try:
+        meeting_services.publish_meeting(current_user, meeting, short_notice_reason=form.short_notice_reason.data,
+                                         confirm_conflicts=form.confirm_conflicts.data)
+    except DomainError as error:
+        apply_domain_error(form, error)
+        return _render_publish_error(meeting, form, error.message, error.status_code,
+                                     getattr(error, "conflicts", None))
+    flash(_("The meeting is published."), "success")
     return redirect(url_for(".preview", meeting_id=meeting.id))
 
 

@@ -97,7 +97,11 @@ def participant_state(meeting_id: int, participant_id: int):
     participant = minutes_queries.get_participant_or_404(meeting.id, participant_id)
     form = ParticipantStateForm()
     if not form.validate_on_submit() or form.state.data not in {s.value for s in ParticipantState}:
-        return _render_record(meeting, status=400, state_form=form)
+        # The note has no field of its own on the record page: its error (or the unknown choice) is
+        # shown at the top, so the refusal is never silent.
+        message = next(iter(form.note.errors), None) or _("Choose whether the participant confirmed, refused "
+                                                          "to sign or was absent.")
+        return _render_record(meeting, status=400, error=message, state_form=form)
     try:
         minutes_services.set_participant_state(current_user, participant, ParticipantState(form.state.data),
                                                note=form.note.data or "")

@@ -94,9 +94,10 @@ def edit(meeting_id: int):
     paths = {}
     try:
         content, paths = content_from_form(form, meeting)
-        minutes_services.save_draft(current_user, version, content)
-        if form.save_and_submit.data:
-            minutes_services.submit_minutes(current_user, version)
+        if form.save_and_submit.data:  # one transaction: an incomplete draft is not saved either
+            minutes_services.submit_minutes(current_user, version, content=content)
+        else:
+            minutes_services.save_draft(current_user, version, content)
     except ContentInvalid as error:
         for message in attach_problems(form, error.problems, paths):
             flash(message, "error")

@@ -196,6 +196,20 @@ def test_done_needs_text_and_cannot_resolve_needs_a_reason_and_a_plan(app):
     assert item.status == ActionStatus.CANNOT_RESOLVE and item.alternative_plan == "纳入明年预算"
 
 
+def test_a_reason_and_plan_too_long_for_one_public_update_are_refused_and_nothing_is_written(app):
+    official = factories.make_user("official")
+    item = make_item(official)
+    before = row_counts()
+    with pytest.raises(ValidationFailed) as refused:
+        action_services.change_action_status(official, item, "cannot_resolve", text="因" * 2500, plan="计" * 2500)
+    assert refused.value.field == "plan"
+    with pytest.raises(ValidationFailed):
+        action_services.change_action_status(official, item, "in_progress", text="始" * 4001)
+    assert row_counts() == before
+    action_services.change_action_status(official, item, "cannot_resolve", text="因" * 1999, plan="计" * 1999)
+    assert len(action_queries.list_history(item)[-1].body) == 4000
+
+
 def test_reopening_needs_a_reason_and_is_audited(app):
     official = factories.make_user("official")
     item = make_item(official)

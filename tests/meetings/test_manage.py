@@ -177,6 +177,16 @@ def test_publishing_at_short_notice_without_a_reason_is_refused_next_to_the_reas
     assert row_counts() == before and reload(meeting).is_draft
 
 
+def test_a_short_notice_reason_over_the_limit_is_refused_with_a_message_not_ignored(web, official):
+    meeting = my_meeting(official, status="draft", starts_at=in_days(1), type="town_hall")
+    before = row_counts()
+    response = preview_and_publish(web, meeting, short_notice_reason="理由" * 300)
+    assert response.status_code == 400
+    assert "The meeting was not published" in text_of(response)
+    assert field_error(response, "short_notice_reason")
+    assert row_counts() == before and reload(meeting).is_draft
+
+
 def test_short_notice_reason_is_logged_and_shown_on_the_public_page(web, client, official):
     meeting = my_meeting(official, status="draft", starts_at=in_days(2), type="hearing", title="紧急听证会")
     response = preview_and_publish(web, meeting, short_notice_reason="汛期临近，须尽快听取意见")

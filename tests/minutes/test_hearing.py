@@ -9,7 +9,7 @@ from app.minutes import services as ms
 from app.minutes.models import ParticipantState
 from app.minutes.services.hearing import ParticipantEntry, RecordLocked, StatementEntry
 from tests import factories
-from tests.helpers import page_token, sign_in, text_of
+from tests.helpers import field_error, page_token, row_counts, sign_in, text_of
 from tests.minutes import builders
 
 
@@ -129,6 +129,36 @@ def test_another_official_sees_who_notes_refusals_and_is_told_so_if_they_try(cli
     assert response.status_code == 403
     assert "Only the presiding official, 李明, can note a refusal to sign." in text_of(response)
     assert "Refused to sign:" in text_of(client.get(url)) and record.participants[1].state == ParticipantState.PENDING
+
+
+def test_a_wrong_state_or_an_overlong_note_is_refused_with_a_message(client, hearing):
+    record = filled_record(hearing)
+    chen_id = record.participants[0].id
+    sign_in(client, hearing.official)
+    url = f"/manage/meetings/{hearing.meeting.id}/hearing-record"
+    token = page_token(client, url)
+    before = row_counts()
+    for data, message in (({"state": "signed", "note": ""}, "Choose whether the participant confirmed"),
+                          ({"state": "refused", "note": "拒" * 1001}, "1000 characters")):
+        response = client.post(f"{url}/participants/{chen_id}/state", data={"csrf_token": token, **data},
+                               headers={"Accept-Language": "en"})
+        assert response.status_code == 400
+        assert message in text_of(response)
+    assert row_counts() == before
+
+
+def test_the_editor_refuses_overlong_rows_next_to_the_field(client, hearing):
+    ms.open_hearing_record(hearing.clerk, hearing.meeting)
+    sign_in(client, hearing.clerk)
+    url = f"/manage/meetings/{hearing.meeting.id}/hearing-record/edit"
+    before = row_counts()
+    response = client.post(url, data={"csrf_token": page_token(client, url), "participants-0-name": "陈" * 101,
+                                      "statements-0-speaker": "陈一", "statements-0-text": "反对涨价"},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert "Please correct the highlighted fields" in text_of(response)
+    assert field_error(response, "participants-0-name")
+    assert row_counts() == before
 
 
 def test_the_editor_saves_participants_and_statements(client, hearing):

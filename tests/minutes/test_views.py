@@ -189,6 +189,21 @@ def test_bad_input_is_shown_next_to_its_field_and_nothing_is_written(client, set
     assert row_counts() == before
 
 
+def test_save_and_submit_of_an_incomplete_draft_saves_nothing(client, setting):
+    version = ms.open_minutes(setting.clerk, setting.meeting)
+    sign_in(client, setting.clerk)
+    data = editor_post(client, setting.meeting.id, **{"items-0-summary": "未完成的摘要", "presiding": "",
+                                                      "save_and_submit": "Submit", "save": None})
+    data = {k: v for k, v in data.items() if v is not None}
+    before, content = row_counts(), version.content
+    response = client.post(f"/manage/meetings/{setting.meeting.id}/minutes/edit", data=data)
+    assert response.status_code == 400
+    assert "Name the presiding official" in field_error(response, "presiding")
+    assert "Nothing was saved" in text_of(response)
+    db.session.expire_all()
+    assert row_counts() == before and version.content == content and version.is_draft
+
+
 def test_editing_a_version_that_is_no_longer_a_draft_is_refused(client, setting):
     ms.open_minutes(setting.clerk, setting.meeting)
     sign_in(client, setting.clerk)

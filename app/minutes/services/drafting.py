@@ -177,10 +177,13 @@ def save_draft(actor: User, version: MinutesVersion, content: MinutesContent, *,
     return version
 
 
-def submit_minutes(actor: User, version: MinutesVersion, *, now: datetime | None = None) -> MinutesVersion:
+def submit_minutes(actor: User, version: MinutesVersion, *, content: MinutesContent | None = None,
+                   now: datetime | None = None) -> MinutesVersion:
     """Send a draft for approval. It must be complete (presiding official, recorder, adjournment,
     quorum where the type needs one). The linked questions' public text is copied again, so a
     moderator's edit since the last save is in the submitted text. The submitter may not approve it.
+    With `content` (the editor's "save and submit"), the draft is replaced by it in the same
+    transaction: if it cannot be submitted, nothing is saved either.
 
     Raises NotAllowed, NotADraft and ContentInvalid.
     """
@@ -189,17 +192,24 @@ def submit_minutes(actor: User, version: MinutesVersion, *, now: datetime | None
     require(permissions.can_edit_minutes(actor, meeting))
     if not version.is_draft:
         fail(NotADraft())
-    content = decode(version.content)
+    saved = {}
     try:
-        _copy_linked_questions(content, meeting)  # the questions' text as it is now, not when last saved
+        if content is None:
+            content = decode(version.content)
+            _copy_linked_questions(content, meeting)  # the questions' text as it is now, not when last saved
+        else:
+            content = _complete(content, meeting)  # copies the linked questions' text too
+            saved = {"updated_at": now, "updated_by_id": actor.id}
         check_content(content, meeting, for_submit=True)
     except ContentInvalid as error:
         fail(error)
     text, digest = encode(content, meeting_id=meeting.id, number=version.number)
     if not transition(version, VersionStatus.DRAFT, status=VersionStatus.SUBMITTED, content=text,
-                      content_hash=digest, submitted_at=now, submitted_by_id=actor.id, review_comment=None):
+                      content_hash=digest, submitted_at=now, submitted_by_id=actor.id, review_comment=None, **saved):
         fail(NotADraft() if current_status(version) != VersionStatus.DRAFT else ValidationFailed())
-    record_audit(actor, "minutes.submit", "minutes_version", version.id,
-                 details={"meeting_id": meeting.id, "number": version.number, "sha256": digest})
+    details = {"meeting_id": meeting.id, "number": version.number, "sha256": digest}
+    if saved:
+        record_audit(actor, "minutes.save_draft", "minutes_version", version.id, details=details)
+    record_audit(actor, "minutes.submit", "minutes_version", version.id, details=details)
     db.session.commit()
     return version
