@@ -1,7 +1,7 @@
 """Domain errors raised by services, and the HTTP error pages."""
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -59,6 +59,8 @@ ERROR_TEXTS = {
     503: _l("The service is temporarily unavailable. Nothing was saved; please try again shortly."),
 }
 
+RETRY_AFTER_SECONDS = 30
+
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
@@ -82,7 +84,22 @@ def _request_unroutable() -> bool:
     return ctx is not None and ctx.url_adapter is None
 
 
+def database_unavailable(app: Flask):
+    """The 503 page for a database that failed in the middle of a request. The page is drawn without the
+    database: the signed-in user is not loaded again, so it shows as signed out."""
+    from app.extensions import login_manager
+
+    app.logger.exception("database unavailable")
+    g._login_user = login_manager.anonymous_user()
+    response, code = render_error(503)
+    response = app.make_response((response, code))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
+    from app.extensions import db
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         from flask_babel import gettext as _
@@ -105,13 +122,10 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected_error(error: Exception):
         from sqlalchemy.exc import OperationalError
 
-        from app.extensions import db
-
         db.session.rollback()
         if app.config.get("TESTING") and not app.config.get("TESTING_RENDER_UNEXPECTED"):
             raise error
         if isinstance(error, OperationalError):
-            app.logger.exception("database unavailable")
-            return render_error(503)
+            return database_unavailable(app)
         app.logger.exception("unhandled error")
         return render_error(500)
