@@ -135,12 +135,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
-        from sqlalchemy.exc import OperationalError
-
         db.session.rollback()
         if app.config.get("TESTING") and not app.config.get("TESTING_RENDER_UNEXPECTED"):
             raise error
-        if isinstance(error, OperationalError):
+        # The database failed or went away (OperationalError), or no pooled connection came free in time.
+        if isinstance(error, (sa.exc.OperationalError, sa.exc.TimeoutError)):
             return database_unavailable(app)
         app.logger.exception("unhandled error")
         return render_error(500)
