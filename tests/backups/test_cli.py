@@ -116,6 +116,9 @@ def test_backup_refuses_to_overwrite_a_file_unless_forced(app, tmp_path):
     result = invoke(app, "backup", str(existing))
     assert result.exit_code == 1 and "already exists" in result.output
     assert existing.read_bytes() == b"keep me"
+    result = invoke(app, "backup", "--force", str(existing))
+    assert result.exit_code == 0, result.output
+    assert existing.read_bytes()[:5] in (b"PGDMP", b"SQLit")
 
 
 @pytest.mark.parametrize("content", [b"not a backup at all", b"PGDMP\x01\x0e\x00", b"SQLite format 3\x00" + b"\x00" * 200])
