@@ -9,15 +9,15 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 from werkzeug.security import generate_password_hash
 
-from app.accounts.models import AuditEvent
+from app.accounts.models import AuditEvent, User
 from app.actions import services as action_services
 from app.extensions import db
+from app.meetings.models import Meeting
 from app.minutes import services as minutes_services
 from app.registrations import services as registration_services
 from app.registrations.codes import hash_token
@@ -246,9 +246,6 @@ def use_the_app(app) -> None:
         assert client.get(url).status_code == 200, url
     assert app.test_cli_runner().invoke(args=["accounts", "verify-audit"]).output.startswith(
         "Audit chain intact: 3 events")
-
-    from app.meetings.models import Meeting
-    from app.accounts.models import User
 
     meeting, hearing = db.session.get(Meeting, 1), db.session.get(Meeting, 2)
     official = db.session.get(User, 2)
