@@ -161,12 +161,6 @@ def _unique_code() -> str:
     raise RuntimeError("could not find a free registration code")
 
 
-def _registration_with_contacts(meeting_id: int, contact_match: list) -> Registration | None:
-    return db.session.execute(
-        sa.select(Registration).where(Registration.meeting_id == meeting_id, sa.or_(*contact_match)).limit(1)
-    ).scalar_one_or_none()
-
-
 def _promote_waitlisted(meeting: Meeting, now: datetime) -> list[Registration]:
     """Fill free seats from the waitlist in arrival order; the caller holds the meeting lock."""
     promoted = []
@@ -266,7 +260,9 @@ def register_citizen(meeting: Meeting, data: RegistrationInput, *, submission_id
         contact_match.append(Registration.email_normalized == email)
     if mobile:
         contact_match.append(Registration.mobile_normalized == mobile)
-    existing = _registration_with_contacts(meeting.id, contact_match)
+    existing = db.session.execute(
+        sa.select(Registration).where(Registration.meeting_id == meeting.id, sa.or_(*contact_match)).limit(1)
+    ).scalar_one_or_none()
     if existing is not None:
         _resend_link(existing, meeting, now)
         db.session.commit()
@@ -294,7 +290,9 @@ def register_citizen(meeting: Meeting, data: RegistrationInput, *, submission_id
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        duplicate = _registration_with_contacts(meeting.id, contact_match) is not None
+        duplicate = db.session.execute(
+            sa.select(Registration.id).where(Registration.meeting_id == meeting.id, sa.or_(*contact_match)).limit(1)
+        ).first() is not None
         db.session.rollback()
         if not duplicate:
             raise  # something else (e.g. a code drawn twice at once): never tell them they are registered
