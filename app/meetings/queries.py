@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from flask import abort, current_app
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import formtools
 from app.accounts.models import Department, District, User
 from app.db import utcnow
 from app.extensions import db
-from app.formtools import clean_arg
 from app.meetings.models import DEFAULT_DURATION, Meeting, MeetingStatus, MeetingType, meeting_hosts
 from app.pagination import Page, clean_page_number, paginate
 
@@ -41,10 +41,10 @@ class MeetingFilters:
     @classmethod
     def from_args(cls, args) -> "MeetingFilters":
         return cls(
-            type=(clean_arg(args.get("type")) or None),
-            district=(clean_arg(args.get("district")) or None),
-            department=(clean_arg(args.get("department")) or None),
-            q=clean_arg(args.get("q"), MAX_QUERY_LENGTH),
+            type=(formtools.clean_arg(args.get("type")) or None),
+            district=(formtools.clean_arg(args.get("district")) or None),
+            department=(formtools.clean_arg(args.get("department")) or None),
+            q=formtools.clean_arg(args.get("q"), MAX_QUERY_LENGTH),
             date_from=_parse_date(args.get("from")),
             date_to=_parse_date(args.get("to")),
             past=args.get("when") == "past",
@@ -60,7 +60,7 @@ def _parse_date(raw: str | None) -> Optional[date]:
     if not raw:
         return None
     try:
-        value = date.fromisoformat(clean_arg(raw)[:10])
+        value = date.fromisoformat(formtools.clean_arg(raw)[:10])
     except ValueError:
         return None
     return value if MIN_FILTER_DATE <= value <= MAX_FILTER_DATE else None

@@ -226,4 +226,3 @@ def test_the_database_refuses_more_seats_than_capacity(app, db):
         db.session.execute(sa.update(Meeting).where(Meeting.id == meeting.id).values(seats_taken=2))
         db.session.flush()
     db.session.rollback()
-
