@@ -4,6 +4,7 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     from app.accounts.cli import accounts_cli
+    from app.backups.cli import backup_command, restore_command
     from app.calendar.cli import notify_cli
     from app.demo.cli import demo_cli
     from app.minutes.cli import minutes_cli
@@ -14,3 +15,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(notify_cli)
     app.cli.add_command(minutes_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

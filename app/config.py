@@ -155,6 +155,10 @@ class BaseConfig:
     PDF_CJK_FONT_INDEX = env_int("PDF_CJK_FONT_INDEX", 0)  # face number inside a .ttc collection
     PDF_CJK_BOLD_FONT_PATH = env_str("PDF_CJK_BOLD_FONT_PATH")  # unset: bold is simulated
 
+    # `flask backup` / `flask restore` on PostgreSQL; unset, pg_dump and pg_restore are looked up on PATH.
+    PG_DUMP = env_str("PG_DUMP")
+    PG_RESTORE = env_str("PG_RESTORE")
+
     REQUIRED_KEYS: tuple[str, ...] = ()
 
 

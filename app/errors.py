@@ -1,7 +1,8 @@
 """Domain errors raised by services, and the HTTP error pages."""
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+import sqlalchemy as sa
+from flask import Flask, Response, g, has_request_context, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -59,6 +60,12 @@ ERROR_TEXTS = {
     503: _l("The service is temporarily unavailable. Nothing was saved; please try again shortly."),
 }
 
+# The database failed after this request had committed its change: telling the user that nothing was saved
+# would make them send it again.
+SAVED_BUT_UNAVAILABLE = _l("What you sent was saved, but the service became unavailable before the next page "
+                           "could be shown. There is no need to send it again; please come back in a moment.")
+RETRY_AFTER_SECONDS = 30
+
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
@@ -82,7 +89,32 @@ def _request_unroutable() -> bool:
     return ctx is not None and ctx.url_adapter is None
 
 
+def _note_commit(session) -> None:
+    if has_request_context():
+        g.database_committed = True
+
+
+def database_unavailable(app: Flask):
+    """The 503 page for a database that failed in the middle of a request. The page is drawn without the
+    database (the signed-in user is not loaded again, so it shows as signed out), and says whether this
+    request had already committed its change."""
+    from app.extensions import login_manager
+
+    app.logger.exception("database unavailable")
+    g._login_user = login_manager.anonymous_user()
+    saved = g.get("database_committed", False)
+    response, code = render_error(503, SAVED_BUT_UNAVAILABLE if saved else None)
+    response = app.make_response((response, code))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
+    from app.extensions import db
+
+    if not sa.event.contains(db.session, "after_commit", _note_commit):
+        sa.event.listen(db.session, "after_commit", _note_commit)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         from flask_babel import gettext as _
@@ -107,15 +139,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
-        from sqlalchemy.exc import OperationalError
-
-        from app.extensions import db
-
         db.session.rollback()
         if app.config.get("TESTING") and not app.config.get("TESTING_RENDER_UNEXPECTED"):
             raise error
-        if isinstance(error, OperationalError):
-            app.logger.exception("database unavailable")
-            return render_error(503)
+        # The database failed or went away (OperationalError), or no pooled connection came free in time.
+        if isinstance(error, (sa.exc.OperationalError, sa.exc.TimeoutError)):
+            return database_unavailable(app)
         app.logger.exception("unhandled error")
         return render_error(500)

@@ -11,6 +11,7 @@ from wtforms.validators import ValidationError
 # Zero-width and other invisible format characters, trimmed from the ends of user text.
 _INVISIBLE = "".join(chr(c) for c in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_ALL = re.compile(r"[\x00-\x1f\x7f]")  # line breaks and tabs too
 
 
 def clean_line(value):
@@ -28,6 +29,12 @@ def clean_text(value):
     value = str(value).replace("\r\n", "\n").replace("\r", "\n")
     value = _CONTROL.sub("", value)
     return value.strip().strip(_INVISIBLE).strip()
+
+
+def clean_arg(value, max_length: int = 200) -> str:
+    """A query-string parameter as plain text: control characters removed (none belongs in a filter, and
+    PostgreSQL refuses NUL in text, so one would fail the query), blanks trimmed, at most `max_length`."""
+    return _CONTROL_ALL.sub("", str(value or "")).strip()[:max_length]
 
 
 def is_blank(value: str | None) -> bool:

@@ -19,6 +19,7 @@ from app.actions.models import (DEFAULT_TIMEZONE, SATISFACTION_SCORE, ActionDueC
 from app.actions.services import get_follower_for_token
 from app.db import utcnow
 from app.extensions import db
+from app.formtools import clean_arg
 from app.meetings.models import Meeting
 from app.minutes.models import MinutesVersion
 from app.pagination import Page, clean_page_number, paginate
@@ -29,7 +30,7 @@ _MAX_ARG = 60
 
 
 def _arg(raw) -> str:
-    return str(raw or "").strip()[:_MAX_ARG]
+    return clean_arg(raw, _MAX_ARG)
 
 
 @dataclass

@@ -1,7 +1,6 @@
 """Reads of meetings for public and staff pages, each loading exactly what the page shows."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Optional
@@ -11,6 +10,7 @@ import sqlalchemy as sa
 from flask import abort, current_app
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import formtools
 from app.accounts.models import Department, District, User
 from app.db import utcnow
 from app.extensions import db
@@ -23,12 +23,6 @@ MAX_QUERY_LENGTH = 100
 # overflow Python's datetime when converted to UTC.
 MIN_FILTER_DATE = date(1900, 1, 1)
 MAX_FILTER_DATE = date(9998, 12, 31)
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def _clean_arg(raw: str | None) -> str:
-    """A query parameter without control characters (PostgreSQL refuses NUL in text)."""
-    return _CONTROL_CHARACTERS.sub("", raw or "").strip()
 
 
 @dataclass
@@ -48,10 +42,10 @@ class MeetingFilters:
     @classmethod
     def from_args(cls, args) -> "MeetingFilters":
         return cls(
-            type=(_clean_arg(args.get("type")) or None),
-            district=(_clean_arg(args.get("district")) or None),
-            department=(_clean_arg(args.get("department")) or None),
-            q=_clean_arg(args.get("q"))[:MAX_QUERY_LENGTH],
+            type=(formtools.clean_arg(args.get("type")) or None),
+            district=(formtools.clean_arg(args.get("district")) or None),
+            department=(formtools.clean_arg(args.get("department")) or None),
+            q=formtools.clean_arg(args.get("q"), MAX_QUERY_LENGTH),
             date_from=_parse_date(args.get("from")),
             date_to=_parse_date(args.get("to")),
             past=args.get("when") == "past",
@@ -67,7 +61,7 @@ def _parse_date(raw: str | None) -> Optional[date]:
     if not raw:
         return None
     try:
-        value = date.fromisoformat(_clean_arg(raw)[:10])
+        value = date.fromisoformat(formtools.clean_arg(raw)[:10])
     except ValueError:
         return None
     return value if MIN_FILTER_DATE <= value <= MAX_FILTER_DATE else None

@@ -124,6 +124,7 @@ def _transfer_encoding(text: str) -> str | None:
 # ---------------------------------------------------------------------------- errors
 
 _MESSAGE_PROBLEMS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
+SERVICE_CLOSING = 421  # RFC 5321: service not available, closing transmission channel
 
 
 @dataclass(frozen=True)
@@ -133,13 +134,15 @@ class ErrorKind:
 
 
 def classify_error(exc: BaseException) -> ErrorKind:
-    """Server trouble (refused connection, timeout, TLS, login, sender refused) stops the batch and
-    is retried later. A 5xx reply about this message or recipient, or a message that cannot be
-    built, is permanent; a 4xx reply is temporary."""
+    """Server trouble (refused connection, timeout, TLS, login, sender refused, a 421 "closing
+    transmission channel" reply) stops the batch and is retried later. A 5xx reply about this message
+    or recipient, or a message that cannot be built, is permanent; another 4xx reply is temporary."""
     if isinstance(exc, (ValueError, MessageError)):
         return ErrorKind(server_unusable=False, permanent=True)
     if isinstance(exc, _MESSAGE_PROBLEMS):
         codes = _reply_codes(exc)
+        if SERVICE_CLOSING in codes:  # about the server, not this message: the next ones would meet it too
+            return ErrorKind(server_unusable=True, permanent=False)
         return ErrorKind(server_unusable=False, permanent=bool(codes) and all(code >= 500 for code in codes))
     # Anything else (refused connection, timeout, disconnect, TLS, login, sender refused, STARTTLS
     # not offered, surprises) is the server's or the network's problem: stop the batch and retry

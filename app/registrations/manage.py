@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.errors import DomainError
 from app.extensions import limiter
-from app.formtools import apply_domain_error
+from app.formtools import apply_domain_error, clean_arg
 from app.meetings import permissions as meeting_permissions
 from app.meetings import queries as meeting_queries
 from app.pagination import clean_page_number
@@ -33,8 +33,8 @@ def _load_meeting(meeting_id: int):
 
 
 def _registrants_page(meeting, capacity_form=None, status=200):
-    q = request.args.get("q", "")
-    state = request.args.get("status")
+    q = clean_arg(request.args.get("q"))
+    state = clean_arg(request.args.get("status")) or None
     page = registration_queries.list_registrants(meeting.id, q=q, status=state,
                                                  page=clean_page_number(request.args.get("page")))
     if capacity_form is None:

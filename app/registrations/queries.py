@@ -9,6 +9,7 @@ from flask import abort
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
+from app.formtools import clean_arg
 from app.meetings.models import Meeting
 from app.pagination import Page, paginate
 from app.registrations import codes
@@ -149,7 +150,7 @@ def find_for_check_in(meeting_id: int, code_or_name: str) -> list[Registration]:
     """Registrations matching a code (exact) or a name (contains), live ones first; at most 20."""
     text = (code_or_name or "").strip()[:300]
     if "q=" in text:  # a scanner typed the ticket's QR link: take the code out of it
-        text = parse_qs(urlsplit(text).query).get("q", [""])[0]
+        text = clean_arg(parse_qs(urlsplit(text).query).get("q", [""])[0])
     text = text[:100]
     if not text:
         return []

@@ -343,8 +343,14 @@ def register_citizen(meeting: Meeting, data: RegistrationInput, *, submission_id
         _queue_email(registration, "confirmation", meeting, token=token)
         db.session.commit()
     except IntegrityError:
-        # A concurrent registration with the same contacts won the race.
         db.session.rollback()
+        duplicate = db.session.execute(
+            sa.select(Registration.id).where(Registration.meeting_id == meeting.id, sa.or_(*contact_match)).limit(1)
+        ).first() is not None
+        db.session.rollback()
+        if not duplicate:
+            raise  # something else (e.g. a code drawn twice at once): never tell them they are registered
+        # A concurrent registration with the same contacts won the race.
         return RegistrationResult(None, None, duplicate=True)
     return RegistrationResult(registration, token)
 

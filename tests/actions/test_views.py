@@ -219,6 +219,15 @@ def test_the_meeting_page_lists_its_action_items(app, client):
     assert "整治占道经营" in body and f"/actions/{item.id}" in body
 
 
+def test_control_characters_in_the_tracker_filters_are_ignored(app, client):
+    """PostgreSQL refuses NUL in text: a filter carrying one must not reach the query."""
+    item = make_item()
+    for query in ("department=%00", "district=%00%01", "status=open%00", "meeting=%00", "overdue=1%00"):
+        response = client.get(f"/actions?{query}")
+        assert response.status_code == 200, query
+    assert item.title in text_of(client.get("/actions?status=%00open"))
+
+
 def test_the_dashboard_lists_overdue_soon_due_and_stale_items(app, client):
     official = factories.make_user("official")
     today = utcnow().date()

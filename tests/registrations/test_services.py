@@ -140,6 +140,34 @@ def test_codes_are_typed_back_in_any_case_and_spacing():
     assert codes.normalise_code("K7P-4Q") == ""
 
 
+def test_an_integrity_error_that_is_not_a_duplicate_is_not_reported_as_one(app, db, monkeypatch):
+    """Two registrations drawing the same code at once: the loser must not be told they are registered."""
+    taken = register(open_meeting(), 1).registration.code
+    meeting = open_meeting()
+    monkeypatch.setattr(reg, "_unique_code", lambda: taken)
+    with pytest.raises(sa.exc.IntegrityError):
+        register(meeting, 2)
+    assert count(db, meeting_id=meeting.id) == 0
+
+
+def test_a_concurrent_registration_with_the_same_contacts_is_still_a_duplicate(app, db, monkeypatch):
+    meeting = open_meeting()
+    real_code = reg._unique_code
+    raced = []
+
+    def code_after_the_other_registration_commits():
+        # The same person's other submission commits between this one's duplicate check and its insert.
+        if not raced:
+            raced.append("the other one")
+            assert register(meeting, 1).registration is not None
+        return real_code()
+
+    monkeypatch.setattr(reg, "_unique_code", code_after_the_other_registration_commits)
+    again = register(meeting, 1)
+    assert raced and again.duplicate and again.registration is None
+    assert count(db, meeting_id=meeting.id) == 1
+
+
 def test_a_cancelled_person_may_register_again(app, db):
     meeting = open_meeting()
     first = register(meeting, 1).registration

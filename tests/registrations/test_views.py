@@ -233,6 +233,20 @@ def test_staff_see_registrants_export_csv_and_print_the_sign_in_sheet(client, db
     assert official.id
 
 
+def test_control_characters_in_the_staff_searches_are_ignored(client, db, login_as):
+    """PostgreSQL refuses NUL in text: a search carrying one (typed, or inside a scanned link) must not
+    reach the query."""
+    meeting = open_meeting(capacity=5)
+    post_registration(client, meeting, name="陈七", mobile="13900139000")
+    login_as("clerk", department_id=meeting.department_id)
+    for query in ({"q": "陈\x00七", "status": "confirmed\x00"}, {"q": "\x00"}):
+        page = client.get(f"/manage/meetings/{meeting.id}/registrations", query_string=query)
+        assert page.status_code == 200 and "陈七" in page.get_data(as_text=True), query
+    scanned = client.get(f"/manage/meetings/{meeting.id}/check-in",
+                         query_string={"q": "http://x/check-in?q=%00%E9%99%88%00"})
+    assert scanned.status_code == 200 and "陈七" in scanned.get_data(as_text=True)
+
+
 def test_the_door_checks_in_by_code_and_adds_walk_ins(client, db, login_as):
     meeting = open_meeting(capacity=3)
     post_registration(client, meeting, mobile="13800138000", name="孙八")
