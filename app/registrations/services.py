@@ -1,10 +1,14 @@
 """Use cases for registrations: register, cancel, change needs, capacity, check-in and walk-ins.
 
-Seats: every use case that changes who holds a seat first locks the meeting row (an UPDATE of
-`queue_counter`, or SELECT ... FOR UPDATE), then takes a seat with one conditional UPDATE
+Seats: every use case that changes who holds a seat locks the meeting row (an UPDATE of
+`queue_counter`, or SELECT ... FOR UPDATE) and takes a seat with one conditional UPDATE
 (`seats_taken < capacity`), backed by the CHECK constraint `seats_taken <= capacity`. On PostgreSQL
 the row lock serialises registrations of one meeting; on SQLite BEGIN IMMEDIATE does (app/sqlite.py).
 Emails go to the outbox in the same transaction.
+
+The lock is held until the commit, so a citizen's registration does all it can before taking it
+(checks, the code, the confirmation email and its .ics rendered for the outcome the meeting's seats
+predict) and under it runs only statements: take the place in line, insert, queue, commit.
 """
 from __future__ import annotations
 
@@ -131,6 +135,34 @@ def _lock_meeting_and_queue(meeting_id: int) -> int:
     ).scalar_one()
 
 
+def _seat_free():
+    return sa.or_(Meeting.capacity.is_(None), Meeting.seats_taken < Meeting.capacity)
+
+
+def _take_place(meeting_id: int) -> tuple[int, bool]:
+    """Lock the meeting row and join the line: (this caller's queue number, whether they got a seat).
+
+    While seats are free this is one atomic statement: the conditional seat UPDATE also advances the
+    queue counter. When it matches no row the meeting was full at that instant: the caller queues
+    with a second statement (which takes the lock), and takes a seat after all if one was freed in
+    between (a freed seat goes to the waitlist first, so a free seat means nobody is waiting).
+    """
+    queue_number = db.session.execute(
+        sa.update(Meeting).where(Meeting.id == meeting_id, _seat_free())
+        .values(seats_taken=Meeting.seats_taken + 1, queue_counter=Meeting.queue_counter + 1)
+        .returning(Meeting.queue_counter).execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if queue_number is not None:
+        return queue_number, True
+    queue_number, seats_taken, capacity = db.session.execute(
+        sa.update(Meeting).where(Meeting.id == meeting_id)
+        .values(queue_counter=Meeting.queue_counter + 1)
+        .returning(Meeting.queue_counter, Meeting.seats_taken, Meeting.capacity)
+        .execution_options(synchronize_session=False)
+    ).one()
+    return queue_number, (capacity is None or seats_taken < capacity) and _take_seat(meeting_id)
+
+
 def _lock_meeting(meeting_id: int) -> None:
     db.session.execute(sa.select(Meeting.id).where(Meeting.id == meeting_id).with_for_update())
 
@@ -139,7 +171,7 @@ def _take_seat(meeting_id: int) -> bool:
     """One atomic statement: take a seat if one is free. True if this caller got it."""
     result = db.session.execute(
         sa.update(Meeting)
-        .where(Meeting.id == meeting_id, sa.or_(Meeting.capacity.is_(None), Meeting.seats_taken < Meeting.capacity))
+        .where(Meeting.id == meeting_id, _seat_free())
         .values(seats_taken=Meeting.seats_taken + 1)
         .execution_options(synchronize_session=False)
     )
@@ -183,13 +215,11 @@ def _manage_url(token: str) -> str:
     return external_url("registrations.manage", token=token)
 
 
-def _queue_email(registration: Registration, kind: str, meeting: Meeting, token: str | None = None) -> None:
-    """Queue one email about this registration (confirmation, promotion, link resent) in the current
-    transaction. Registrations without an email address get nothing."""
-    if not registration.email:
-        return
+def _compose_email(registration: Registration, kind: str, meeting: Meeting, token: str | None = None) -> dict:
+    """Render one email about this registration (confirmation, promotion, link resent): the arguments
+    of `queue_email`. Reads only the registration's and the meeting's loaded columns, so it may run
+    before the registration is inserted."""
     from app.notify.rendering import render_email
-    from app.notify.services import queue_email
 
     subject, text, html = render_email(
         f"registrations/{kind}", registration.language, registration=registration, meeting=meeting,
@@ -207,8 +237,17 @@ def _queue_email(registration: Registration, kind: str, meeting: Meeting, token:
         from app.calendar.notifications import meeting_ics_for
 
         ics = meeting_ics_for(meeting, registration.language)
-    queue_email(to=registration.email, to_name=registration.name, subject=subject, text=text, html=html,
+    return dict(to=registration.email, to_name=registration.name, subject=subject, text=text, html=html,
                 dedupe_key=dedupe, language=registration.language, ics=ics)
+
+
+def _queue_email(registration: Registration, kind: str, meeting: Meeting, token: str | None = None) -> None:
+    """Queue one email about this registration in the current transaction. Registrations without an
+    email address get nothing."""
+    from app.notify.services import queue_email
+
+    if registration.email:
+        queue_email(**_compose_email(registration, kind, meeting, token))
 
 
 def _resend_link(existing: Registration, meeting: Meeting, now: datetime) -> None:
@@ -230,9 +269,11 @@ def register_citizen(meeting: Meeting, data: RegistrationInput, *, submission_id
 
     Rules: name and at least one valid contact (email, or a mainland / E.164 mobile); one live
     registration per normalised contact per meeting; confirmed while seats remain, otherwise
-    waitlisted in arrival order. A repeat of the same form submission returns the first result.
-    A second registration with the same contacts creates nothing, returns `duplicate=True` and emails
-    the existing holder a fresh link (the caller shows a neutral message).
+    waitlisted in arrival order (the order in which registrations take the meeting's lock). A repeat
+    of the same form submission returns the first result. A second registration with the same
+    contacts creates nothing, returns `duplicate=True` and emails the existing holder a fresh link
+    (the caller shows a neutral message); the unique constraints catch the same contacts or the same
+    submission arriving at the same time, and the loser is then answered like a later arrival.
     Raises RegistrationUnavailable subclasses and ValidationFailed.
     """
     now = now or utcnow()
@@ -245,14 +286,33 @@ def register_citizen(meeting: Meeting, data: RegistrationInput, *, submission_id
         submission_id = codes.new_token()
     submission_hash = codes.hash_token(submission_id)
     token = codes.token_for_submission(current_app.config["SECRET_KEY"], submission_id)
+    meeting_id = meeting.id
+    for _attempt in range(3):
+        earlier = _earlier_registration(meeting, submission_hash, email, mobile, token, now)
+        if earlier is not None:
+            return earlier
+        registration = _new_registration(meeting_id, data, name=name, email=email, mobile=mobile, token=token,
+                                         submission_hash=submission_hash, now=now)
+        try:
+            _add_in_line(registration, meeting, token)
+        except IntegrityError:
+            # A concurrent registration with these contacts or this submission won the race (the next
+            # round answers as if it had arrived later), or, rarely, another took the same code.
+            db.session.rollback()
+            continue
+        return RegistrationResult(registration, token)
+    raise RuntimeError("registration kept conflicting with concurrent ones")
 
-    queue_number = _lock_meeting_and_queue(meeting.id)
+
+def _earlier_registration(meeting: Meeting, submission_hash: str, email: str | None, mobile: str | None,
+                          token: str, now: datetime) -> RegistrationResult | None:
+    """The answer when this submission was already registered (a repeat) or these contacts hold a
+    live registration (emailed a fresh link, committed); None for a new registration. One query."""
     contact_match = []
     if email:
         contact_match.append(Registration.email_normalized == email)
     if mobile:
         contact_match.append(Registration.mobile_normalized == mobile)
-    # One query for both: this very submission (a repeat) and a live registration with these contacts.
     matches = list(db.session.execute(
         sa.select(Registration).where(sa.or_(
             Registration.submission_hash == submission_hash,
@@ -265,16 +325,19 @@ def register_citizen(meeting: Meeting, data: RegistrationInput, *, submission_id
         if repeat.meeting_id != meeting.id or not repeat.is_active:
             return RegistrationResult(None, None, duplicate=True)
         return RegistrationResult(repeat, token)
-    existing = matches[0] if matches else None
-    if existing is not None:
-        _resend_link(existing, meeting, now)
+    if matches:
+        _resend_link(matches[0], meeting, now)
         db.session.commit()
         return RegistrationResult(None, None, duplicate=True)
+    return None
 
-    confirmed = _take_seat(meeting.id)
+
+def _new_registration(meeting_id: int, data: RegistrationInput, *, name: str, email: str | None,
+                      mobile: str | None, token: str, submission_hash: str, now: datetime) -> Registration:
+    """The registration, not yet added to the session: its place in line and status come later."""
     needs = data.needs
-    registration = Registration(
-        meeting_id=meeting.id, code=_unique_code(), token_hash=codes.hash_token(token),
+    return Registration(
+        meeting_id=meeting_id, code=_unique_code(), token_hash=codes.hash_token(token),
         submission_hash=submission_hash, name=name, email=email or "", mobile=mobile or "",
         email_normalized=email, mobile_normalized=mobile,
         neighbourhood=(data.neighbourhood or "").strip()[:100],
@@ -282,20 +345,30 @@ def register_citizen(meeting: Meeting, data: RegistrationInput, *, submission_id
         needs_large_print=needs.large_print,
         interpretation_language=(needs.interpretation_language or "").strip()[:60],
         other_needs=(needs.other or "").strip()[:500],
-        status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED,
-        channel=RegistrationChannel.WEB, queue_number=queue_number, language=data.language,
-        created_at=now, updated_at=now,
+        channel=RegistrationChannel.WEB, language=data.language, created_at=now, updated_at=now,
     )
+
+
+def _add_in_line(registration: Registration, meeting: Meeting, token: str) -> None:
+    """Render the confirmation for the outcome the loaded meeting predicts, then, holding the
+    meeting's lock, take the place in line, insert the registration and queue the email, and commit.
+    Only a registration whose outcome differs from the prediction (the meeting filled up, or a seat
+    was freed, since it was loaded) renders its email again under the lock. Raises IntegrityError
+    (rolled back by the caller) when a unique constraint refuses the registration."""
+    from app.notify.services import queue_email
+
+    registration.status = RegistrationStatus.CONFIRMED if meeting.seats_left != 0 else RegistrationStatus.WAITLISTED
+    draft = _compose_email(registration, "confirmation", meeting, token) if registration.email else None
+    predicted = registration.status
+    registration.queue_number, confirmed = _take_place(meeting.id)
+    registration.status = RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED
+    if draft is not None and registration.status != predicted:
+        draft = _compose_email(registration, "confirmation", meeting, token)
     db.session.add(registration)
-    try:
-        db.session.flush()
-        _queue_email(registration, "confirmation", meeting, token=token)
-        db.session.commit()
-    except IntegrityError:
-        # A concurrent registration with the same contacts won the race.
-        db.session.rollback()
-        return RegistrationResult(None, None, duplicate=True)
-    return RegistrationResult(registration, token)
+    db.session.flush()
+    if draft is not None:
+        queue_email(**draft)
+    db.session.commit()
 
 
 def cancel_registration(registration: Registration, *, actor: User | None = None,

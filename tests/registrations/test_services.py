@@ -198,3 +198,53 @@ def test_the_database_refuses_more_seats_than_capacity(app, db):
         db.session.execute(sa.update(Meeting).where(Meeting.id == meeting.id).values(seats_taken=2))
         db.session.flush()
     db.session.rollback()
+
+
+# ---------------------------------------------------------------------------- the meeting's lock
+# Registrations of one meeting queue on its row lock until they commit, so a registration renders its
+# confirmation (and .ics) before taking the lock, for the outcome the loaded meeting predicts.
+
+def registration_statements(count_queries, meeting, n, **overrides) -> list[str]:
+    with count_queries() as statements:
+        register(meeting, n, email=f"person{n}@example.cn", **overrides)
+    return [" ".join(s.split()).upper() for s in statements]
+
+
+def test_under_the_meeting_lock_a_registration_only_takes_its_place_inserts_and_queues(app, db, count_queries):
+    meeting = open_meeting(capacity=1)
+    for n, status in ((1, "confirmed"), (2, "waitlisted")):
+        statements = registration_statements(count_queries, meeting, n)
+        locked = next(i for i, s in enumerate(statements) if s.startswith("UPDATE MEETINGS"))
+        under_lock = [s.split(" (")[0].split(" SET")[0] for s in statements[locked:]]
+        assert all(not s.startswith("SELECT") for s in under_lock), under_lock
+        # A free seat is taken with the place in line in one statement; a full meeting needs a second.
+        meetings_updates = 1 if status == "confirmed" else 2
+        assert under_lock[:meetings_updates] == ["UPDATE MEETINGS"] * meetings_updates
+        assert under_lock[meetings_updates:meetings_updates + 2] == ["INSERT INTO REGISTRATIONS",
+                                                                     "INSERT INTO OUTBOX_MESSAGES"]
+        assert db.session.execute(sa.select(Registration.status).where(Registration.email == f"person{n}@example.cn")
+                                  ).scalar_one() == status
+
+
+def other_process_sets_seats_taken(meeting, seats: int) -> None:
+    """What a concurrent registration or cancellation does to the row, behind this session's back."""
+    db_conn = reg.db.session.connection()
+    db_conn.execute(sa.text("UPDATE meetings SET seats_taken = :n WHERE id = :id"), {"n": seats, "id": meeting.id})
+
+
+@pytest.mark.parametrize("loaded_seats, actual_seats, status", [(0, 1, "waitlisted"), (1, 0, "confirmed")])
+def test_the_email_follows_the_outcome_when_the_seats_changed_since_the_meeting_was_loaded(
+        app, db, loaded_seats, actual_seats, status):
+    from app.notify.models import OutboxMessage
+
+    meeting = open_meeting(capacity=1, seats_taken=loaded_seats)
+    assert meeting.seats_left == 1 - loaded_seats
+    other_process_sets_seats_taken(meeting, actual_seats)
+    result = register(meeting, 1, email="late@example.cn", language="en")
+    assert result.registration.status == status
+    email = db.session.execute(sa.select(OutboxMessage)).scalar_one()
+    if status == "confirmed":
+        assert "Your seat is confirmed." in email.body_text and "BEGIN:VEVENT" in email.ics
+    else:
+        assert "you are on the waitlist" in email.body_text and email.ics is None
+    assert result.registration.code in email.body_text
