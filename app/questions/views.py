@@ -56,7 +56,8 @@ def _render_index(meeting, form: QuestionForm, status: int = 200):
     page = question_queries.list_public_questions(meeting.id, sort=sort, topic=topic, page=request.args.get("page"))
     voted = question_queries.voted_question_ids(_current_voter_key(), [q.id for q in page.items])
     return render_template(
-        "questions/index.html", meeting=meeting, page=page, sort=sort, topic=topic or "", topics=list(QuestionTopic),
+        "questions/index.html", meeting=meeting, page=page, sort=sort, topic=topic or "",
+        topic_labels={t: str(t.label) for t in QuestionTopic},
         state=question_queries.questions_state(meeting, settings), current_id=settings.current_question_id,
         voted=voted, form=form, moderation_mode=settings.moderation_mode,
         action_items=action_queries.question_action_items([q.id for q in page.items]),
@@ -66,7 +67,7 @@ def _render_index(meeting, form: QuestionForm, status: int = 200):
 @bp.get("/meetings/<int:meeting_id>/questions")
 @public
 def index(meeting_id: int):
-    meeting = meeting_queries.get_public_meeting_or_404(meeting_id)
+    meeting = meeting_queries.get_public_meeting_or_404(meeting_id, with_program=False)
     form = QuestionForm(formdata=None)
     form.submission_id.data = secrets.token_urlsafe(32)
     return _render_index(meeting, form)
@@ -76,7 +77,7 @@ def index(meeting_id: int):
 @limiter.limit(_ask_limit, key_func=voters.rate_limit_key)
 @public
 def ask(meeting_id: int):
-    meeting = meeting_queries.get_public_meeting_or_404(meeting_id)
+    meeting = meeting_queries.get_public_meeting_or_404(meeting_id, with_program=False)
     form = QuestionForm()
     if not form.validate_on_submit():
         return _render_index(meeting, form, 400)
@@ -131,7 +132,7 @@ def vote(question_id: int):
 @public
 def similar(meeting_id: int):
     """An HTML fragment of similar published questions, for the ask form's script (questions.js)."""
-    meeting = meeting_queries.get_public_meeting_or_404(meeting_id)
+    meeting = meeting_queries.get_public_meeting_or_404(meeting_id, with_program=False)
     text = (request.args.get("q") or "")[:2000]
     questions = _similar_questions(meeting.id, text)
     response = make_response(render_template(
@@ -146,7 +147,7 @@ def similar(meeting_id: int):
 def projector(meeting_id: int):
     """For the screen in the room: large type, no names at all, reloads itself every few seconds
     through <meta http-equiv="refresh"> (no script, which the CSP would block inline anyway)."""
-    meeting = meeting_queries.get_public_meeting_or_404(meeting_id)
+    meeting = meeting_queries.get_public_meeting_or_404(meeting_id, with_program=False)
     settings = question_queries.get_settings(meeting.id)
     view = question_queries.projector_view(meeting.id, settings)
     # ?refresh=off stops the reloading for someone reading at their own pace (WCAG 2.2.1).
