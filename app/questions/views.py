@@ -2,7 +2,6 @@
 view and the asker's private follow link."""
 from __future__ import annotations
 
-import secrets
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -21,6 +20,7 @@ from app.questions.models import QuestionStatus, QuestionTopic
 from app.questions.similarity import rank_similar
 from app.registrations.views import private_page
 from app.security import private_link, public
+from app.site.cache import cached_public_page, one_time_value
 from app.urls import external_url, safe_next
 
 SIMILAR_SHOWN = 5
@@ -66,10 +66,11 @@ def _render_index(meeting, form: QuestionForm, status: int = 200):
 
 @bp.get("/meetings/<int:meeting_id>/questions")
 @public
+@cached_public_page(with_forms=True)
 def index(meeting_id: int):
     meeting = meeting_queries.get_public_meeting_or_404(meeting_id, with_program=False)
     form = QuestionForm(formdata=None)
-    form.submission_id.data = secrets.token_urlsafe(32)
+    form.submission_id.data = one_time_value()
     return _render_index(meeting, form)
 
 
