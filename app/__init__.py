@@ -68,7 +68,7 @@ def register_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import select_locale
-    from app.security import load_user
+    from app.security import load_user, resolve_identity
 
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -85,6 +85,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)
+    app.before_request(resolve_identity)
 
 
 def register_blueprints(app: Flask) -> None:

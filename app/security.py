@@ -91,3 +91,15 @@ def load_user(session_id: str):
     if user is None or not user.is_active or user.session_version != version:
         return None
     return user
+
+
+def resolve_identity() -> None:
+    """Load the visitor's identity first thing in the request (a before_request hook).
+
+    Flask-Login loads it on first use of `current_user` and then checks the session's identifier
+    (strong session protection). Loaded after the request has written to the session (a form's new
+    CSRF token), that check saw a non-empty session without an identifier and "cleared" a login that
+    never existed, adding a remember-cookie deletion to every anonymous page with a form.
+    """
+    current_user._get_current_object()
+

@@ -191,3 +191,26 @@ def test_a_date_is_the_date_in_the_meetings_own_time_zone(app):
         assert local_date(starts_at, "Asia/Shanghai") == f"{YEAR}年12月3日"
         assert local_date(starts_at, "America/New_York") == f"{YEAR}年12月2日"
 
+
+
+# (d) pages translate through functions bound once per render (app/i18n.py bound_gettext) ------------------
+
+BOUND = ('{{ _("Upcoming meetings") }}|{{ gettext("Past meetings") }}|{{ ngettext("%(num)d meeting", '
+         '"%(num)d meetings", 2) }}|{{ _("Reason:") }} {{ _("%(label)s: %(value)s", label=name, value=name) }}')
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans_CN", "en"])
+def test_a_page_translates_like_flask_babel_and_escapes_what_it_fills_in(app, locale):
+    from flask import render_template_string
+    from flask_babel import force_locale, gettext, ngettext
+
+    name = '<script>alert("x")</script>'
+    with app.test_request_context("/"):
+        refresh()
+        with force_locale(locale):
+            bound = render_template_string(BOUND, name=name)
+            expected = "|".join([gettext("Upcoming meetings"), gettext("Past meetings"),
+                                 ngettext("%(num)d meeting", "%(num)d meetings", 2), gettext("Reason:")])
+            escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"
+            assert bound == f"{expected} {gettext('%(label)s: %(value)s', label=escaped, value=escaped)}"
+            assert "<script>" not in bound

@@ -32,8 +32,10 @@ from app.questions.models import (
 
 
 def topic_choices():
-    return [SelectChoice("", _l("Choose a topic"))] + [
-        SelectChoice(topic.value, topic.label) for topic in QuestionTopic]
+    """Read when the form first needs its choices, in the request: the labels are translated here once
+    (rendering an option reads a lazy label twice, and each read translates it again)."""
+    return [SelectChoice("", str(_l("Choose a topic")))] + [
+        SelectChoice(topic.value, str(topic.label)) for topic in QuestionTopic]
 
 
 class KnownChoice:

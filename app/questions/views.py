@@ -2,7 +2,6 @@
 view and the asker's private follow link."""
 from __future__ import annotations
 
-import secrets
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -22,6 +21,7 @@ from app.questions.models import QuestionStatus, QuestionTopic
 from app.questions.similarity import rank_similar
 from app.registrations.views import private_page
 from app.security import private_link, public
+from app.site.cache import cached_public_page, one_time_value
 from app.urls import external_url, safe_next
 
 SIMILAR_SHOWN = 5
@@ -54,7 +54,8 @@ def _render_index(meeting, form: QuestionForm, status: int = 200):
     page = question_queries.list_public_questions(meeting.id, sort=sort, topic=topic, page=request.args.get("page"))
     voted = question_queries.voted_question_ids(voters.current_voter_keys(meeting.id), [q.id for q in page.items])
     return render_template(
-        "questions/index.html", meeting=meeting, page=page, sort=sort, topic=topic or "", topics=list(QuestionTopic),
+        "questions/index.html", meeting=meeting, page=page, sort=sort, topic=topic or "",
+        topic_labels={t: str(t.label) for t in QuestionTopic},
         state=question_queries.questions_state(meeting, settings), current_id=settings.current_question_id,
         voted=voted, form=form, moderation_mode=settings.moderation_mode,
         votes_as_registration=voters.registration_for(meeting.id) is not None,
@@ -64,10 +65,11 @@ def _render_index(meeting, form: QuestionForm, status: int = 200):
 
 @bp.get("/meetings/<int:meeting_id>/questions")
 @public
+@cached_public_page(with_forms=True)
 def index(meeting_id: int):
-    meeting = meeting_queries.get_public_meeting_or_404(meeting_id)
+    meeting = meeting_queries.get_public_meeting_or_404(meeting_id, with_program=False)
     form = QuestionForm(formdata=None)
-    form.submission_id.data = secrets.token_urlsafe(32)
+    form.submission_id.data = one_time_value()
     return _render_index(meeting, form)
 
 
@@ -75,7 +77,7 @@ def index(meeting_id: int):
 @limiter.limit(_ask_limit, key_func=voters.rate_limit_key)
 @public
 def ask(meeting_id: int):
-    meeting = meeting_queries.get_public_meeting_or_404(meeting_id)
+    meeting = meeting_queries.get_public_meeting_or_404(meeting_id, with_program=False)
     form = QuestionForm()
     if not form.validate_on_submit():
         return _render_index(meeting, form, 400)
@@ -130,7 +132,7 @@ def vote(question_id: int):
 @public
 def similar(meeting_id: int):
     """An HTML fragment of similar published questions, for the ask form's script (questions.js)."""
-    meeting = meeting_queries.get_public_meeting_or_404(meeting_id)
+    meeting = meeting_queries.get_public_meeting_or_404(meeting_id, with_program=False)
     text = (request.args.get("q") or "")[:2000]
     questions = _similar_questions(meeting.id, text)
     response = make_response(render_template(
@@ -145,7 +147,7 @@ def similar(meeting_id: int):
 def projector(meeting_id: int):
     """For the screen in the room: large type, no names at all, reloads itself every few seconds
     through <meta http-equiv="refresh"> (no script, which the CSP would block inline anyway)."""
-    meeting = meeting_queries.get_public_meeting_or_404(meeting_id)
+    meeting = meeting_queries.get_public_meeting_or_404(meeting_id, with_program=False)
     settings = question_queries.get_settings(meeting.id)
     view = question_queries.projector_view(meeting.id, settings)
     # ?refresh=off stops the reloading for someone reading at their own pace (WCAG 2.2.1).

@@ -1,8 +1,6 @@
 """Public registration pages: the form, the confirmation, and the private manage link."""
 from __future__ import annotations
 
-import secrets
-
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -18,6 +16,7 @@ from app.registrations import services as registration_services
 from app.registrations.forms import CancelRegistrationForm, NeedsForm, RegistrationForm
 from app.registrations.services import Needs, RegistrationInput
 from app.security import private_link, public
+from app.site.cache import cached_public_page, one_time_value
 
 
 def _public_write_limit():
@@ -43,11 +42,12 @@ def needs_from_form(form) -> Needs:
 @bp.route("/meetings/<int:meeting_id>/register", methods=["GET", "POST"])
 @limiter.limit(_public_write_limit, methods=["POST"])
 @public
+@cached_public_page(with_forms=True)
 def register(meeting_id: int):
     meeting = meeting_queries.get_public_meeting_or_404(meeting_id, with_program=False)
     form = RegistrationForm()
     if request.method == "GET":
-        form.submission_id.data = secrets.token_urlsafe(32)
+        form.submission_id.data = one_time_value()
     if form.validate_on_submit():
         data = RegistrationInput(name=form.name.data, email=form.email.data, mobile=form.mobile.data,
                                  neighbourhood=form.neighbourhood.data, needs=needs_from_form(form),

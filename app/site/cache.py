@@ -2,8 +2,16 @@
 
 What may be cached: GET requests to views marked with `cached_public_page`, from visitors who send no
 cookie at all (so no staff session, no private link's session, no voter id, no chosen language), and only
-200 responses that set no cookie and are not marked private or no-store. Staff views, personal pages and
-pages with a form (whose CSRF token creates a session cookie) are therefore never stored.
+200 responses that set no cookie and are not marked private or no-store. Staff views and personal pages
+are therefore never stored.
+
+Pages with forms (`cached_public_page(with_forms=True)`): their CSRF token (which also starts the
+visitor's session) and one-time values such as a form's submission id (`one_time_value()`) differ for
+every visitor. Such a page is stored with those values cut out, and every response, the first one
+included, carries values made for it alone: a fresh CSRF token in a fresh session (so the response sets
+the session cookie, as a rendered page does) and fresh one-time values. It is stored only if rendering
+wrote nothing to the session but the CSRF token. Everything else on such a page must be the same for
+every cookie-less visitor, as on any cached page (no votes, no flashed messages: those need a cookie).
 
 Key: the visitor's language (from Accept-Language) and the full path with its query string.
 
@@ -22,6 +30,7 @@ hand, a restore) show within that time. PUBLIC_CACHE_SECONDS=0 turns the cache o
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -29,6 +38,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
 
 from app.extensions import db
 from app.site.models import PageCacheState
@@ -46,11 +56,31 @@ _DML = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE(?:
 _WRITE_WORD = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 
 
-def cached_public_page(view):
+def cached_public_page(view=None, *, with_forms: bool = False):
     """Mark a public view whose anonymous response depends only on its URL, the language and the
-    database (and the clock, within PUBLIC_CACHE_SECONDS)."""
-    view.cached_public_page = True
-    return view
+    database (and the clock, within PUBLIC_CACHE_SECONDS); `with_forms`: and on the CSRF token and
+    the one-time values (`one_time_value()`) it renders, which every response gets afresh."""
+    def mark(view):
+        view.cached_public_page = True
+        view.cached_with_forms = with_forms
+        return view
+
+    return mark(view) if view is not None else mark
+
+
+# A value cut out of a stored page is replaced by a marker no page can contain (it is made anew in
+# every process and never sent); each response gets the marker replaced by a value made for it.
+_MARKER = f"townhall-cut-{secrets.token_hex(16)}"
+CSRF_MARKER = f"{_MARKER}-csrf".encode()
+ONE_TIME_MARKER = f"{_MARKER}-once".encode()
+
+
+def one_time_value() -> str:
+    """A fresh random value for a form on a page (a submission id that makes a repeated submit
+    harmless). On a page cached `with_forms` every response gets its own."""
+    value = secrets.token_urlsafe(32)
+    g.setdefault("page_cache_one_time_values", []).append(value)
+    return value
 
 
 # ---------------------------------------------------------------------------- the version
@@ -114,6 +144,7 @@ class Entry:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+    cut_out: bool = False  # the body holds CSRF_MARKER / ONE_TIME_MARKER in place of per-visitor values
 
 
 class PageCache:
@@ -205,13 +236,45 @@ def _is_cacheable_request() -> bool:
         len(request.full_path) <= MAX_KEY_LENGTH
 
 
-def _may_store(response: Response) -> bool:
+def _may_store(response: Response, with_forms: bool) -> bool:
     """A 200 that sets no cookie: neither in its headers yet nor through the session, which Flask saves
-    after the after_request hooks (a CSRF token or a flash message writes to it)."""
+    after the after_request hooks (a CSRF token or a flash message writes to it). A page with forms
+    may have put its CSRF token in the session, and nothing else."""
     cache_control = response.headers.get("Cache-Control", "").lower()
-    return (response.status_code == 200 and "Set-Cookie" not in response.headers and not session.modified
+    if with_forms:
+        session_clean = not session.modified or set(session) <= {_csrf_field()}
+    else:
+        session_clean = not session.modified
+    return (response.status_code == 200 and "Set-Cookie" not in response.headers and session_clean
             and "private" not in cache_control and "no-store" not in cache_control
             and not response.direct_passthrough)
+
+
+def _csrf_field() -> str:
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+
+def _cutter():
+    """A function replacing this response's CSRF token and one-time values in a body by markers."""
+    token = g.get(_csrf_field())  # Flask-WTF keeps the signed token it rendered here
+    cuts = ([(token.encode(), CSRF_MARKER)] if token else []) + \
+        [(value.encode(), ONE_TIME_MARKER) for value in g.get("page_cache_one_time_values", ())]
+
+    def cut(body: bytes) -> bytes:
+        for value, marker in cuts:
+            body = body.replace(value, marker)
+        return body
+
+    return cut
+
+
+def _fill_in(body: bytes) -> bytes:
+    """A stored body with values made for this response: a new CSRF token (in this visitor's new
+    session) and a new value for every one-time marker."""
+    if CSRF_MARKER in body:
+        body = body.replace(CSRF_MARKER, generate_csrf().encode())
+    parts = body.split(ONE_TIME_MARKER)
+    return parts[0] + b"".join(secrets.token_urlsafe(32).encode() + part for part in parts[1:])
 
 
 def _serve() -> Response | None:
@@ -224,6 +287,8 @@ def _serve() -> Response | None:
     version = cache.current_version(current_app.config.get("PUBLIC_CACHE_VERSION_SECONDS", 1.0))
     entry = cache.get(key, version, current_app.config["PUBLIC_CACHE_SECONDS"])
     if entry is not None:
+        if entry.cut_out:
+            return Response(_fill_in(entry.body), status=entry.status, headers=entry.headers)
         return Response(entry.body, status=entry.status, headers=entry.headers).make_conditional(request)
     g.page_cache_key, g.page_cache_version = key, version
     return None
@@ -234,15 +299,19 @@ def _store(response: Response) -> Response:
     if key is None:
         return response
     response.vary.update(("Accept-Language", "Cookie"))
-    if not _may_store(response):
+    with_forms = getattr(current_app.view_functions.get(request.endpoint or ""), "cached_with_forms", False)
+    if not _may_store(response, with_forms):
         return response
     cache = current_app.extensions["page_cache"]
     version, stored_at = g.page_cache_version, time.monotonic()
     headers = [(k, v) for k, v in response.headers.items()
                if k.lower() not in UNSTORED_HEADERS and not k.lower().startswith("x-ratelimit")]
 
+    cut = _cutter() if with_forms else None
+
     def store(body: bytes) -> None:
-        cache.put(key, Entry(version, stored_at, response.status_code, headers, body))
+        cache.put(key, Entry(version, stored_at, response.status_code, headers, cut(body) if cut else body,
+                             cut_out=with_forms))
 
     if response.is_streamed:
         response.response = _Capture(response.response, cache.max_bytes // 8, store)

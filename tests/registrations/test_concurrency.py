@@ -1,8 +1,10 @@
-"""The last seat goes to exactly one person: 30 registrations race for 5 seats on separate connections."""
+"""The last seat goes to exactly one person: 30 registrations race for 5 seats on separate connections; and
+registrations racing with the same contacts, or the same form submitted at once, create one registration."""
 from __future__ import annotations
 
 import secrets
 import threading
+from typing import NamedTuple
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +20,12 @@ RACERS = 30
 SEATS = 5
 
 
+class Outcome(NamedTuple):
+    registration_id: int | None
+    token: str | None
+    duplicate: bool
+
+
 @pytest.fixture
 def sqlite_file_app(tmp_path):
     # A generous busy timeout: on a loaded CI machine thirty writers may queue for a while.
@@ -30,25 +38,31 @@ def sqlite_file_app(tmp_path):
         _db.engine.dispose()
 
 
-def race(app, meeting_id: int) -> list:
+def race(app, meeting_id: int, racers: int = RACERS, person=None, submission=None) -> list:
+    """`racers` registrations started at once, each on its own connection; `person(n)` and
+    `submission(n)` give racer n's input and submission id (default: everyone different)."""
+    person = person or (lambda n: reg.RegistrationInput(name=f"Racer {n}", mobile=f"1390000{n:04d}"))
+    submission = submission or (lambda n: secrets.token_urlsafe(32))
     _db.session.remove()  # the test's own session must not hold a transaction (SQLite: the write lock)
-    barrier = threading.Barrier(RACERS)
-    outcomes: list = [None] * RACERS
+    barrier = threading.Barrier(racers)
+    outcomes: list = [None] * racers
 
     def worker(n: int):
         with app.app_context():
             meeting = _db.session.get(Meeting, meeting_id)
-            data = reg.RegistrationInput(name=f"Racer {n}", mobile=f"1390000{n:04d}")
+            data = person(n)
             _db.session.commit()  # end the read transaction: on SQLite it holds the write lock
             barrier.wait(timeout=60)
             try:
-                outcomes[n] = reg.register_citizen(meeting, data, submission_id=secrets.token_urlsafe(32))
+                result = reg.register_citizen(meeting, data, submission_id=submission(n))
+                outcomes[n] = Outcome(result.registration.id if result.registration else None, result.token,
+                                      result.duplicate)
             except Exception as error:  # recorded and asserted below
                 outcomes[n] = error
             finally:
                 _db.session.remove()
 
-    threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(RACERS)]
+    threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(racers)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -87,3 +101,47 @@ def test_thirty_registrations_race_for_five_seats_on_postgresql(app):
     meeting = factories.make_meeting(registration_required=True, capacity=SEATS)
     outcomes = race(app, meeting.id)
     check_outcome(outcomes, meeting.id)
+
+
+SAME = 8
+
+
+def check_one_registration(outcomes, meeting_id, *, same_submission: bool):
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert not errors, errors
+    rows = _db.session.execute(sa.select(Registration).where(Registration.meeting_id == meeting_id)).scalars().all()
+    assert len(rows) == 1 and rows[0].status == RegistrationStatus.CONFIRMED
+    registered = [o for o in outcomes if o.registration_id is not None]
+    if same_submission:
+        # A form submitted several times at once: every answer shows the one registration and its link.
+        assert len(registered) == SAME and {o.registration_id for o in registered} == {rows[0].id}
+        assert len({o.token for o in registered}) == 1
+    else:
+        # The same person registering from several forms at once: one registration; the others are told
+        # nothing more than anyone registering twice.
+        assert len(registered) == 1 and sum(o.duplicate for o in outcomes) == SAME - 1
+    seats_taken = _db.session.execute(sa.select(Meeting.seats_taken).where(Meeting.id == meeting_id)).scalar_one()
+    assert seats_taken == 1
+
+
+def same_person(n: int) -> reg.RegistrationInput:
+    return reg.RegistrationInput(name="同一个人", email="same.person@example.cn", mobile="13900139000")
+
+
+@pytest.mark.parametrize("same_submission", [False, True], ids=["same contacts", "same submission"])
+def test_racing_registrations_of_one_person_create_one_on_sqlite(sqlite_file_app, same_submission):
+    meeting = factories.make_meeting(registration_required=True, capacity=SEATS)
+    submission_id = secrets.token_urlsafe(32)
+    outcomes = race(sqlite_file_app, meeting.id, SAME, same_person,
+                    (lambda n: submission_id) if same_submission else None)
+    check_one_registration(outcomes, meeting.id, same_submission=same_submission)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("same_submission", [False, True], ids=["same contacts", "same submission"])
+def test_racing_registrations_of_one_person_create_one_on_postgresql(app, same_submission):
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    meeting = factories.make_meeting(registration_required=True, capacity=SEATS)
+    submission_id = secrets.token_urlsafe(32)
+    outcomes = race(app, meeting.id, SAME, same_person, (lambda n: submission_id) if same_submission else None)
+    check_one_registration(outcomes, meeting.id, same_submission=same_submission)

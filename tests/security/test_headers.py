@@ -179,6 +179,19 @@ def test_signing_in_sets_no_remember_cookie(app, client):
     assert not [c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token=")]
 
 
+def test_an_anonymous_page_with_a_form_sets_the_session_cookie_and_nothing_else(app, client):
+    """The visitor's identity is loaded before the form's CSRF token enters the session: loaded after
+    it, Flask-Login's session protection took the new session for a tampered login and sent a
+    remember-cookie deletion (and a session marker) with every such page."""
+    from tests import factories
+
+    meeting = factories.make_meeting(registration_required=True, capacity=10)
+    for url in (f"/meetings/{meeting.id}/questions", f"/meetings/{meeting.id}/register", "/login"):
+        response = app.test_client().get(url)
+        cookies = response.headers.getlist("Set-Cookie")
+        assert [c.split("=")[0] for c in cookies] == [app.config["SESSION_COOKIE_NAME"]], (url, cookies)
+
+
 # ---------------------------------------------------------------------------- the session across sign-in
 
 def _session_of(client) -> dict:

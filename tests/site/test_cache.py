@@ -3,6 +3,8 @@ changes the public data (in this process at once, in others after the version ch
 PUBLIC_CACHE_SECONDS, and nothing personal or staff-only is ever stored or served."""
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from flask import flash, session
@@ -15,6 +17,7 @@ from app.site import cache as page_cache
 from app.site.cache import cached_public_page, read_version, written_table
 from tests import factories
 from tests.helpers import sign_in
+from tests.questions.builders import make_question
 
 
 @pytest.fixture
@@ -183,3 +186,79 @@ def test_the_version_survives_an_empty_table(app, cached):
     db.session.commit()
     factories.make_department()
     assert read_version() == 1
+
+
+# ---------------------------------------------------------------------------- pages with forms
+
+TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+SUBMISSION_RE = re.compile(r'name="submission_id"[^>]*value="([^"]+)"')
+
+
+def visit(app, count_queries, url):
+    """A new cookie-less browser opening `url`: (its client, the page, the statements it cost)."""
+    browser = app.test_client()
+    db.session.expire_all()
+    with count_queries() as statements:
+        response = browser.get(url)
+    assert response.status_code == 200
+    return browser, response, len(statements)
+
+
+def without_own_values(html: str) -> str:
+    return SUBMISSION_RE.sub("submission", TOKEN_RE.sub("token", html))
+
+
+@pytest.mark.parametrize("page", ["questions", "register"])
+def test_a_page_with_forms_is_cached_but_every_visitor_gets_their_own_token_and_submission_id(
+        app, count_queries, cached, page):
+    meeting = factories.make_meeting(registration_required=True, capacity=10)
+    make_question(meeting, body="加装电梯的补贴怎么申请？")
+    url = f"/meetings/{meeting.id}/{page}"
+    visits = [visit(app, count_queries, url) for _ in range(3)]
+    assert visits[0][2] > 1 and visits[1][2] == 0 and visits[2][2] == 0
+    pages = [response.get_data(as_text=True) for _, response, _ in visits]
+    tokens = [set(TOKEN_RE.findall(html)) for html in pages]
+    assert all(len(t) == 1 for t in tokens) and len(set.union(*tokens)) == 3
+    submissions = [SUBMISSION_RE.findall(html) for html in pages]
+    assert all(len(s) == 1 for s in submissions) and len({s[0] for s in submissions}) == 3
+    assert without_own_values(pages[1]) == without_own_values(pages[0]) == without_own_values(pages[2])
+    assert all(page_cache.CSRF_MARKER.decode() not in html and page_cache.ONE_TIME_MARKER.decode() not in html
+               for html in pages)
+    for _, response, _ in visits:  # each starts its visitor's session, which holds that visitor's token
+        assert [c.split("=")[0] for c in response.headers.getlist("Set-Cookie")] == ["session"]
+
+
+def test_the_token_of_a_cached_page_works_for_its_visitor_only(app, count_queries, cached):
+    meeting = factories.make_meeting()
+    question = make_question(meeting)
+    url = f"/meetings/{meeting.id}/questions"
+    visit(app, count_queries, url)
+    browser, response, statements = visit(app, count_queries, url)
+    assert statements == 0
+    html = response.get_data(as_text=True)
+    token, submission = TOKEN_RE.search(html).group(1), SUBMISSION_RE.search(html).group(1)
+    stranger = app.test_client()
+    stranger.get(url)
+    assert stranger.post(f"/questions/{question.id}/vote", data={"csrf_token": token}).status_code == 400
+    assert browser.post(f"/questions/{question.id}/vote", data={"csrf_token": token}).status_code == 303
+    asked = browser.post(url, data={"csrf_token": token, "submission_id": submission, "confirmed": "1",
+                                    "body": "周末能不能开放学校操场？", "topic": "education"})
+    assert asked.status_code == 200
+    # With a cookie the visitor's page is rendered for them: their vote shows, nothing is served from the cache.
+    db.session.expire_all()
+    with count_queries() as statements:
+        own = browser.get(url).get_data(as_text=True)
+    assert len(statements) > 0 and "✓" in own
+
+
+def test_a_page_with_forms_that_writes_more_than_its_token_to_the_session_is_not_stored(app, cached):
+    from flask import render_template_string
+
+    def greets():
+        flash("只给这位访客看的消息")
+        return render_template_string('<input name="csrf_token" value="{{ csrf_token() }}">')
+
+    app.add_url_rule("/test-cache/form-flash", "test_cache_form_flash", cached_public_page(greets, with_forms=True))
+    response = app.test_client().get("/test-cache/form-flash")
+    assert response.status_code == 200 and "Set-Cookie" in response.headers
+    assert not cached.entries
