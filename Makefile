@@ -116,7 +116,7 @@ migration-reset: ## before the first release only: replace every migration by on
 
 # Both passes always run (the second only with TEST_DATABASE_URL); the target fails if either failed.
 # TEST_TIMEOUT (seconds per pass) stops a hung run (e.g. a stuck thread) long before CI's own limit.
-TEST_TIMEOUT ?= 1500
+TEST_TIMEOUT ?= 2400
 test: venv translations ## run the tests on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set
 	@case "$${CI:-}" in 1|true|TRUE|True|yes) \
 	  if [ -z "$${TEST_DATABASE_URL:-}" ] || [ -z "$${REDIS_URL:-}" ]; then \

@@ -656,7 +656,7 @@ class City:
             submitted = min(opened + timedelta(days=rng.randint(1, 3)), now)
             approved = min(submitted + timedelta(days=rng.randint(1, 3)), now)
             published = min(approved + timedelta(hours=rng.randint(1, 48)), now)
-            text, digest = encode(self._content(plan, clerk, complete=state != "draft"))
+            text, digest = encode(self._content(plan, clerk, complete=state != "draft"), meeting_id=plan.id, number=1)
             version_id += 1
             first = dict(id=version_id, number=1, content=text, content_hash=digest, prev_hash="", supersedes_id=None,
                          correction_reason=None, created_at=opened, created_by_id=clerk,
@@ -677,7 +677,8 @@ class City:
             current, current_content = first, text
             if state == "corrected" and published + timedelta(days=3) < now:
                 fixed_at = self.between(published + timedelta(days=1), now - timedelta(days=1))
-                text2, digest2 = encode(self._content(plan, clerk, complete=True, correction=True))
+                text2, digest2 = encode(self._content(plan, clerk, complete=True, correction=True), meeting_id=plan.id,
+                                       number=2)
                 version_id += 1
                 second = dict(id=version_id, number=2, content=text2, content_hash=digest2, prev_hash=digest,
                               supersedes_id=first["id"], correction_reason="第二项议题的反对票数记录有误，予以更正。",

@@ -22,7 +22,7 @@ class OutboxMessage(db.Model):
     """One email. `pending` rows are sent once `next_attempt_at` has passed; a failed attempt
     pushes `next_attempt_at` back, and after the last allowed attempt the row becomes `failed`
     (it can be requeued). Rows are never deleted, and hold no private-link token in the clear: the
-    body has placeholders and `private_values` the tokens encrypted until the message is sent.
+    body has stand-ins and `private_values` the tokens encrypted until the message is sent.
 
     `message_id` is chosen when the message is queued, so every retry carries the same Message-ID
     header and receivers can drop the rare duplicate. `last_error` holds the exception class and a
@@ -42,7 +42,7 @@ class OutboxMessage(db.Model):
     body_html: Mapped[Optional[str]] = mapped_column(sa.Text)
     # An iCalendar file sent as a text/calendar attachment (meeting invitations).
     ics: Mapped[Optional[str]] = mapped_column(sa.Text)
-    # The private-link tokens of the body, encrypted (app/notify/private.py); the body holds placeholders.
+    # The private-link tokens of the body, encrypted (app/notify/private.py); the body holds stand-ins.
     # Deleted once the message is sent, so no form of the tokens stays in the row.
     private_values: Mapped[Optional[str]] = mapped_column(sa.Text)
 

@@ -6,9 +6,9 @@ database or of a backup must not hold it either. Yet the email that carries it i
 transaction as the change and sent later, perhaps after retries.
 
 So `conceal(parts, secrets)` replaces every occurrence of each secret in the message's subject, text,
-HTML and calendar attachment by a placeholder (`[private-link:<random>]`, unique per message so that
+HTML and calendar attachment by a stand-in (`[private-link:<random>]`, unique per message so that
 no user text can forge one) and returns the secrets encrypted (Fernet: AES-128-CBC with an HMAC-SHA256,
-key derived from SECRET_KEY by HKDF). The row keeps the readable body with placeholders and the
+key derived from SECRET_KEY by HKDF). The row keeps the readable body with stand-ins and the
 ciphertext; `reveal(message)` decrypts and puts the links back at send time. Once the message is sent
 the ciphertext is deleted (app/notify/services.py), so the sent row no longer holds even that. A
 message that failed keeps its ciphertext, so `flask outbox retry-failed` still delivers working links.
@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
 _HKDF_INFO = b"townhall.outbox.private-links.v1"
-_PLACEHOLDER = "[private-link:{}]"
+_STAND_IN = "[private-link:{}]"
 # Tokens are URL-safe (secrets.token_urlsafe, itsdangerous): they appear verbatim in a URL, in text and
 # in escaped HTML alike, so replacing the value itself catches every copy.
 _TOKEN_LIKE = re.compile(r"^[A-Za-z0-9_.~=-]{16,}$")
@@ -73,8 +73,8 @@ def _fernet() -> MultiFernet:
 
 
 def conceal(parts: MessageParts, private: Iterable[str]) -> tuple[MessageParts, Optional[str]]:
-    """Replace each private value found in `parts` by a fresh placeholder. Returns the parts to store
-    and the encrypted placeholder -> value map (None when no private value occurs). Raises ValueError
+    """Replace each private value found in `parts` by a fresh stand-in. Returns the parts to store
+    and the encrypted stand-in -> value map (None when no private value occurs). Raises ValueError
     for a value that is not a URL-safe token of at least 16 characters (it could hide in an escaped or
     percent-encoded form, or match ordinary text)."""
     mapping: dict[str, str] = {}
@@ -83,9 +83,9 @@ def conceal(parts: MessageParts, private: Iterable[str]) -> tuple[MessageParts, 
             raise ValueError("a private value must be a URL-safe token of at least 16 characters")
         if not parts.contains(value):
             continue
-        placeholder = _PLACEHOLDER.format(_secrets.token_hex(8))
-        parts = parts.replace(value, placeholder)
-        mapping[placeholder] = value
+        stand_in = _STAND_IN.format(_secrets.token_hex(8))
+        parts = parts.replace(value, stand_in)
+        mapping[stand_in] = value
     if not mapping:
         return parts, None
     token = _fernet().encrypt(json.dumps(mapping, separators=(",", ":")).encode("utf-8"))
@@ -102,6 +102,6 @@ def reveal(message) -> MessageParts:
         mapping = json.loads(_fernet().decrypt(message.private_values.encode("ascii")))
     except (InvalidToken, ValueError, UnicodeError) as error:
         raise PrivateLinksUnreadable("the private links cannot be decrypted") from error
-    for placeholder, value in mapping.items():
-        parts = parts.replace(placeholder, value)
+    for stand_in, value in mapping.items():
+        parts = parts.replace(stand_in, value)
     return parts
