@@ -1,9 +1,11 @@
 """Locale selection, and the filters that show instants in a meeting's time zone."""
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel import dates as babel_dates
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale, get_translations
@@ -52,10 +54,24 @@ def _locale():
     return get_locale() or LOCALES[DEFAULT_LANGUAGE]
 
 
-def local_datetime(value: datetime | None, tz_name: str | None = None, fmt: str = "medium") -> str:
+@functools.lru_cache(maxsize=8)
+def _to_the_minute(locale_name: str) -> str:
+    """The locale's medium date with its short time (no seconds: meetings start on the minute), joined the
+    locale's own way: `Dec 3, 2026, 2:30 PM`, `2026年12月3日 14:30`."""
+    locale = Locale.parse(locale_name)
+    return (locale.datetime_formats["medium"].replace("{1}", locale.date_formats["medium"].pattern)
+            .replace("{0}", locale.time_formats["short"].pattern))
+
+
+def local_datetime(value: datetime | None, tz_name: str | None = None, fmt: str = "minute") -> str:
+    """`value` in the time zone `tz_name` (default DEFAULT_TIMEZONE), in the current language. `fmt` is a
+    Babel format name (`short`, `medium`, `long`, `full`) or `minute`, the medium one without seconds."""
     if value is None:
         return ""
-    return babel_dates.format_datetime(value, format=fmt, tzinfo=_zone(tz_name), locale=_locale())
+    locale = _locale()
+    if fmt == "minute":
+        fmt = _to_the_minute(str(locale))
+    return babel_dates.format_datetime(value, format=fmt, tzinfo=_zone(tz_name), locale=locale)
 
 
 def local_date(value: datetime | date | None, tz_name: str | None = None, fmt: str = "long") -> str:

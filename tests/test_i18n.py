@@ -172,15 +172,15 @@ def test_the_meetings_list_shows_each_meetings_date_in_the_visitors_language(cli
 # (c) dates follow the locale ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("accept_language", "long_date", "date_and_time"), [
-    ("zh-CN", f"{YEAR}年12月3日", (f"{YEAR}年12月3日", "14:30:00")),
-    ("en", f"December 3, {YEAR}", (f"Dec 3, {YEAR}", "2:30:00", "PM")),
+    ("zh-CN", f"{YEAR}年12月3日", f"{YEAR}年12月3日 14:30"),
+    ("en", f"December 3, {YEAR}", f"Dec 3, {YEAR}, 2:30\u202fPM"),
 ])
 def test_dates_are_written_the_way_the_visitor_reads_them(app, accept_language, long_date, date_and_time):
     with app.test_request_context("/meetings", headers={"Accept-Language": accept_language}):
         refresh()  # the test app context is shared between requests: forget any locale cached in it
         assert local_date(MEETING_START, "Asia/Shanghai") == long_date
         written = local_datetime(MEETING_START, "Asia/Shanghai")
-        assert all(part in written for part in date_and_time), written
+        assert written == date_and_time  # to the minute: meetings start on the minute, seconds are noise
 
 
 def test_a_date_is_the_date_in_the_meetings_own_time_zone(app):
