@@ -91,21 +91,31 @@ class FreshGlobalsClient(FlaskClient):
             ctx.g = saved
 
 
-@pytest.fixture
-def app(_schema_ready, tmp_path):
-    app = create_app("testing")
+@contextmanager
+def app_on_empty_tables(**config):
+    """The testing app (with `config` overrides) inside its app context, on empty tables that are
+    emptied again afterwards. Needs the `_schema_ready` fixture."""
+    app = create_app("testing", **config)
     app.test_client_class = FreshGlobalsClient
     limiter.reset()
     with app.app_context():
         if not USES_POSTGRES:
             _db.create_all()
+        try:
+            yield app
+        finally:
+            _db.session.remove()
+            if USES_POSTGRES:
+                _truncate_all()
+            else:
+                _db.drop_all()
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def app(_schema_ready, tmp_path):
+    with app_on_empty_tables() as app:
         yield app
-        _db.session.remove()
-        if USES_POSTGRES:
-            _truncate_all()
-        else:
-            _db.drop_all()
-        _db.engine.dispose()
 
 
 def _truncate_all():

@@ -6,11 +6,8 @@ from __future__ import annotations
 import pytest
 from flask import request
 
-from app import create_app
-from app.extensions import db as _db
-from app.extensions import limiter
 from tests import factories
-from tests.conftest import USES_POSTGRES, FreshGlobalsClient, csrf_token_from
+from tests.conftest import csrf_token_from, app_on_empty_tables
 
 PROXY = "10.0.0.2"          # the reverse proxy, as the app's socket sees it
 CLIENT = "198.51.100.7"     # the citizen behind it
@@ -20,21 +17,9 @@ FORGED = ["203.0.113.1", "203.0.113.2, 203.0.113.3", "unknown", "127.0.0.1", " ,
 @pytest.fixture
 def proxied_app(_schema_ready):
     """The app behind one trusted proxy (PROXY_COUNT=1), with small limits."""
-    app = create_app("testing", PROXY_COUNT=1, LOGIN_RATE_LIMIT="3 per minute",
-                     LOGIN_ACCOUNT_RATE_LIMIT="100 per minute")
-    app.test_client_class = FreshGlobalsClient
-    limiter.reset()
-    with app.app_context():
-        if not USES_POSTGRES:
-            _db.create_all()
+    with app_on_empty_tables(PROXY_COUNT=1, LOGIN_RATE_LIMIT="3 per minute",
+                     LOGIN_ACCOUNT_RATE_LIMIT="100 per minute") as app:
         yield app
-        _db.session.remove()
-        if USES_POSTGRES:
-            from tests.conftest import _truncate_all
-            _truncate_all()
-        else:
-            _db.drop_all()
-        _db.engine.dispose()
 
 
 def seen_address(client, **kwargs) -> tuple[str, str | None]:

@@ -98,6 +98,26 @@ def settle() -> None:
     _db.session.remove()
 
 
+def sign_in_as(page, email: str) -> None:
+    """Sign in through the sign-in form and wait until the page shows the signed-in header."""
+    from playwright.sync_api import expect
+
+    from tests import factories
+
+    page.goto("/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(factories.DEFAULT_PASSWORD)
+    page.locator("form.stacked-form [type=submit]").click()
+    expect(page.locator("form[action$='/logout'] button")).to_be_visible()
+
+
+def signed_in_page(context, email: str):
+    """A new page of `context`, signed in as `email`."""
+    page = context.new_page()
+    sign_in_as(page, email)
+    return page
+
+
 def private_link_sent_to(email: str) -> str:
     """The private link in the latest email to `email`, as a path (the page after registering never shows
     it, see tests/abuse/test_enumeration.py)."""

@@ -16,20 +16,10 @@ from app.extensions import db
 from app.notify.models import OutboxMessage
 from app.notify.private import reveal
 from tests import factories
-from tests.browser.conftest import settle
+from tests.browser.conftest import settle, signed_in_page
 from tests.questions.builders import make_question
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(context, email: str):
-    page = context.new_page()
-    page.goto("/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(factories.DEFAULT_PASSWORD)
-    page.locator("form.stacked-form [type=submit]").click()
-    expect(page.locator("form[action$='/logout'] button")).to_be_visible()
-    return page
 
 
 def figures_row(page, department_name: str) -> list[str]:
@@ -61,7 +51,7 @@ def test_official_closes_an_item_from_a_question_and_the_follower_rates_it(app, 
     citizen = new_context().new_page()
     assert figures_row(citizen, "Transport Bureau") == []
 
-    staff = sign_in(new_context(), official_email)
+    staff = signed_in_page(new_context(), official_email)
     staff.goto(f"/manage/actions/new?question={question_id}")
     staff.locator("#title").fill("Extend route 38 to 11 pm")
     staff.locator("#due_on").fill(due)

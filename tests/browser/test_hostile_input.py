@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from tests import factories
-from tests.browser.conftest import settle
+from tests.browser.conftest import settle, sign_in_as
 from tests.conftest import FreshGlobalsClient
 from tests.crawl import Crawler
 from tests.injection.corpus import MARK, ROUNDS
@@ -103,11 +103,7 @@ def test_no_page_showing_hostile_input_runs_it(app, live_server, new_context):
     staff = new_context().new_page()
     for page in (visitor, staff):
         _watch(page, where, dialogs, errors)
-    staff.goto("/login")
-    staff.locator("#email").fill(admin_email)
-    staff.locator("#password").fill(factories.DEFAULT_PASSWORD)
-    staff.locator("form.stacked-form [type=submit]").click()
-    expect(staff.locator("form[action$='/logout'] button")).to_be_visible()
+    sign_in_as(staff, admin_email)
 
     for url in pages:
         page = staff if url.startswith("/manage") else visitor

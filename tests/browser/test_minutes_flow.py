@@ -11,21 +11,10 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.notify.models import OutboxMessage
-from tests import factories
-from tests.browser.conftest import settle
+from tests.browser.conftest import settle, signed_in_page
 from tests.minutes import builders
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(context, email: str):
-    page = context.new_page()
-    page.goto("/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(factories.DEFAULT_PASSWORD)
-    page.locator("form.stacked-form [type=submit]").click()
-    expect(page.locator("form[action$='/logout'] button")).to_be_visible()
-    return page
 
 
 def review(page, overview: str) -> None:
@@ -44,7 +33,7 @@ def test_clerk_records_official_publishes_citizen_reads_and_a_correction_keeps_t
     settle()
     overview = f"/manage/meetings/{meeting_id}/minutes"
 
-    clerk = sign_in(new_context(), clerk_email)
+    clerk = signed_in_page(new_context(), clerk_email)
     clerk.goto(overview)
     clerk.get_by_role("button", name="Start the minutes").click()
     expect(clerk.locator("h1")).to_contain_text("draft")
@@ -62,7 +51,7 @@ def test_clerk_records_official_publishes_citizen_reads_and_a_correction_keeps_t
     expect(clerk.locator(".flash-success")).to_contain_text("submitted for approval")
     expect(clerk.get_by_role("button", name="Approve")).to_have_count(0)
 
-    official = sign_in(new_context(), official_email)
+    official = signed_in_page(new_context(), official_email)
     review(official, overview)
 
     citizen = new_context().new_page()

@@ -17,7 +17,7 @@ from app.questions.models import Question
 from app.registrations.models import Registration
 from tests import factories
 from tests.browser.city import build_city
-from tests.browser.conftest import private_link_sent_to, settle
+from tests.browser.conftest import private_link_sent_to, settle, sign_in_as
 
 pytestmark = pytest.mark.browser
 
@@ -72,11 +72,7 @@ def test_an_official_signs_in_creates_and_publishes_a_meeting_without_javascript
     title = "Forum on lifts for the old estates"
 
     page = no_script_page(new_context)
-    page.goto("/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(factories.DEFAULT_PASSWORD)
-    page.locator("form.stacked-form [type=submit]").click()
-    expect(page.locator("form[action$='/logout'] button")).to_be_visible()
+    sign_in_as(page, email)
 
     page.goto("/manage/meetings/new")
     page.locator("#type").select_option("town_hall")

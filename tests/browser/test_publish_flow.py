@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.conftest import settle
+from tests.browser.conftest import settle, sign_in_as
 
 pytestmark = pytest.mark.browser
 
@@ -36,11 +36,7 @@ def test_official_publishes_a_meeting_and_a_citizen_finds_it_with_the_filters(pa
     starts = (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=2)).replace(hour=14, minute=30)
     title = "Hearing on the Tanhualin renewal plan"
 
-    page.goto("/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(factories.DEFAULT_PASSWORD)
-    page.locator("form.stacked-form [type=submit]").click()
-    expect(page.locator("form[action$='/logout'] button")).to_be_visible()
+    sign_in_as(page, email)
 
     page.goto("/manage/meetings/new")
     page.locator("#type").select_option("hearing")

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.notify.models import OutboxMessage
 from app.questions.models import Question, QuestionStatus
 from tests import factories
-from tests.browser.conftest import settle
+from tests.browser.conftest import settle, sign_in_as
 from tests.questions.builders import make_question
 
 pytestmark = pytest.mark.browser
@@ -30,11 +30,7 @@ ANSWER = "The lift works start on 1 June; the contractor will post the schedule 
 
 
 def sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(factories.DEFAULT_PASSWORD)
-    page.locator("form.stacked-form [type=submit]").click()
-    expect(page.locator("form[action$='/logout'] button")).to_be_visible()
+    sign_in_as(page, email)
 
 
 def ask(page, meeting_id: int, body: str, *, name: str = "", anonymous: bool = False, email: str = "") -> str:
